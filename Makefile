@@ -1,0 +1,40 @@
+# The two commands the README promises: `make run` and `make test`. Both build .venv on first use.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: run test lint fmt bench docs clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+# The main job: lint the specs (every documented example is validated against its own schema) and
+# export the examples to reports/examples/ as payload files for `contractgate validate`.
+run: $(STAMP)
+	$(BIN)/contractgate lint
+	$(BIN)/contractgate examples --out reports/examples
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+	$(BIN)/ruff check src tests bench
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+
+fmt: $(STAMP)
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
+
+docs: $(STAMP)
+	$(BIN)/contractgate conflicts --out specs/DOC-CONFLICTS.md
+
+bench: $(STAMP)
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) build dist .ruff_cache
+	find reports -mindepth 1 ! -name README.md -exec rm -rf {} +

@@ -1,0 +1,3 @@
+from contractgate.cli import entry
+
+entry()

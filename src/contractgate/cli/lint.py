@@ -1,0 +1,51 @@
+"""``contractgate lint`` and ``contractgate conflicts``: the specs themselves."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from contractgate.catalog import load_catalog
+from contractgate.conflicts import all_conflicts
+from contractgate.errors import EXIT_OK, EXIT_VIOLATION
+from contractgate.fileio import write_text_atomic
+from contractgate.lint import lint as run_lint
+from contractgate.reports.conflicts import render_markdown
+
+_MARK = {"ok": "ok   ", "known": "known", "error": "FAIL "}
+
+
+@click.command()
+@click.option("--quiet", "-q", is_flag=True, help="Print only failures and the summary.")
+def lint(quiet: bool) -> int:
+    """Check that every spec is valid OpenAPI 3.1, every $ref resolves and every example meets its schema.
+
+    An example that fails but is explained by a conflicts.yaml entry is reported as 'known'.
+    Exit 1 when anything else fails.
+    """
+    findings = run_lint(load_catalog())
+    for f in findings:
+        if not quiet or f.outcome == "error":
+            click.echo(f"{_MARK[f.outcome]} {f.subject}: {f.message}")
+    errors = sum(f.outcome == "error" for f in findings)
+    known = sum(f.outcome == "known" for f in findings)
+    click.echo(f"{len(findings)} checked, {errors} failed, {known} known document conflicts")
+    return EXIT_VIOLATION if errors else EXIT_OK
+
+
+@click.command()
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write here (e.g. specs/DOC-CONFLICTS.md) instead of stdout.")
+def conflicts(out: Path | None) -> int:
+    """Render specs/DOC-CONFLICTS.md from every API's conflicts.yaml."""
+    catalog = load_catalog()
+    text = render_markdown(catalog, all_conflicts(catalog)) + "\n"
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        write_text_atomic(out, text)
+    return EXIT_OK
+
+
+COMMANDS = [lint, conflicts]

@@ -1,0 +1,59 @@
+"""What a check finds. Frozen data; renderers (contractgate.reports) turn it into sentences and files."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Severity = Literal["error", "warning"]
+#: schema: JSON Schema; conditional: nullability/presence rules; invariant: arithmetic, order, consistency.
+Kind = Literal["schema", "conditional", "invariant"]
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken promise in one payload.
+
+    ``pointer`` is the RFC 6901 pointer of the offending value in the payload (for a missing
+    property: where it should be). ``values`` holds the actual values the message quotes.
+    """
+
+    rule: str
+    severity: Severity
+    kind: Kind
+    pointer: str
+    message: str
+    source: str | None = None
+    title: str | None = None
+    values: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def fingerprint(self) -> tuple[str, str]:
+        """Identity that survives a reworded message (rule and place), for baselines and de-duplication."""
+        return (self.rule, self.pointer)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "rule": self.rule,
+            "severity": self.severity,
+            "kind": self.kind,
+            "pointer": self.pointer,
+            "message": self.message,
+        }
+        if self.title:
+            out["title"] = self.title
+        if self.source:
+            out["source"] = self.source
+        if self.values:
+            out["values"] = self.values
+        return out
+
+
+def escape_token(token: str | int) -> str:
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def pointer_from(parts: Iterable[str | int]) -> str:
+    """RFC 6901 pointer from a sequence of keys and indices."""
+    return "".join("/" + escape_token(p) for p in parts)

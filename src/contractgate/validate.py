@@ -1,0 +1,84 @@
+"""Checking payload files against an operation's contract: the engine behind ``contractgate validate``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from contractgate.errors import EXIT_OK, EXIT_USAGE, EXIT_VIOLATION, InputError
+from contractgate.findings import Violation
+from contractgate.payload import DEFAULT_MAX_BYTES, read_payload
+from contractgate.schema import SchemaValidator
+from contractgate.spec import DEFAULT_STATUS, Spec, load_spec
+
+
+class PayloadChecker:
+    """Everything one payload of one operation and status must satisfy, compiled once."""
+
+    def __init__(self, spec: Spec, operation_id: str, status: str = DEFAULT_STATUS) -> None:
+        operation = spec.api.operation(operation_id)
+        self.api_id = spec.api.id
+        self.operation_id = operation_id
+        self.status = status
+        self.schema = SchemaValidator(spec.payload_schema(operation, status))
+
+    def check(self, payload: Any) -> list[Violation]:
+        return self.schema.violations(payload)
+
+
+@cache
+def checker_for(
+    api_id: str, operation_id: str, status: str = DEFAULT_STATUS, root: Path | None = None
+) -> PayloadChecker:
+    """The compiled checker, one per process for each API, operation, status (and specs folder)."""
+    return PayloadChecker(load_spec(api_id, root), operation_id, status)
+
+
+@dataclass(frozen=True)
+class FileResult:
+    file: str
+    violations: list[Violation] = field(default_factory=list)
+    error: str | None = None  # the file could not be read as a payload
+
+    def failed(self, strict: bool = False) -> bool:
+        return any(v.severity == "error" or strict for v in self.violations)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and not self.failed()
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "file": self.file,
+            "ok": self.ok,
+            "violations": [v.to_dict() for v in self.violations],
+        }
+        if self.error is not None:
+            out["error"] = self.error
+        return out
+
+
+def validate_files(
+    checker: PayloadChecker, files: Iterable[str | Path], max_bytes: int = DEFAULT_MAX_BYTES
+) -> list[FileResult]:
+    """Check every file; an unreadable one is reported in its result and does not stop the others."""
+    results = []
+    for file in files:
+        try:
+            payload = read_payload(file, max_bytes=max_bytes)
+        except InputError as exc:
+            results.append(FileResult(str(file), error=exc.cause))
+            continue
+        results.append(FileResult(str(file), checker.check(payload)))
+    return results
+
+
+def exit_code(results: Iterable[FileResult], strict: bool = False) -> int:
+    """2 if any input was unreadable (its verdict is unknown), else 1 on any failure, else 0."""
+    results = list(results)
+    if any(r.error is not None for r in results):
+        return EXIT_USAGE
+    return EXIT_VIOLATION if any(r.failed(strict) for r in results) else EXIT_OK
