@@ -56,6 +56,8 @@ def _nest(path: str) -> Callable[[Any], None]:
     return apply
 
 
+CALLBACK_COMPLETE = example("asleep-v1-callback", "derived-session-complete", "request")
+CALLBACK_INFERENCE = example("asleep-v1-callback", "derived-inference-complete", "request")
 UPHEAL_BASE = copy.deepcopy(example("upheal", "doc-200"))
 UPHEAL_BASE["recordingUrl"] = "https://files.upheal.example/rec/1.m4a"  # the doc's "string" is not a URI
 
@@ -75,6 +77,21 @@ CASES: dict[str, tuple[Any, list[tuple[str, Callable[[Any], None], set[str]]]]] 
             f"/result/session/{name}" for name in ("id", "state", "start_time", "end_time", "unexpected_end_time",
                                                    "created_timezone", "sleep_stages", "breath_stages")}),
         ("envelope detail not a string", _set("/detail", 200), {"/detail"}),
+    ]),
+    "asleep-v1-callback/sessionCallback": (CALLBACK_COMPLETE, [
+        ("wrong type", _set("/callback_data/sleep_data/time_in_bed", 1.5), {"/callback_data/sleep_data/time_in_bed"}),
+        ("missing required", _delete("/callback_data/sleep_data/osa_stages"), {"/callback_data/sleep_data/osa_stages"}),
+        ("state other than COMPLETE", _set("/callback_data/sleep_data/state", "OPEN"),
+         {"/callback_data/sleep_data/state"}),
+        ("v3 enum value in v1", _set("/callback_data/sleep_data/breathing_pattern", "STABLE_BREATH"),
+         {"/callback_data/sleep_data/breathing_pattern"}),
+        ("null where not nullable", _set("/callback_data/sleep_data/session_end_time", None),
+         {"/callback_data/sleep_data/session_end_time"}),
+        ("unknown event", _set("/callback_event", "SESSION_STARTED"), {"/callback_event"}),
+        ("inference data under SESSION_COMPLETE", _set("/callback_data", CALLBACK_INFERENCE["callback_data"]),
+         {"/callback_data/sleep_data"}),
+        ("extra level of nesting", _nest("/callback_data"), {"/callback_data/user_id", "/callback_data/session_id",
+                                                             "/callback_data/sleep_data"}),
     ]),
     "upheal/getSessionData": (UPHEAL_BASE, [
         ("wrong type", _set("/transcript/utterances/0/start", "x"), {"/transcript/utterances/0/start"}),
