@@ -26,6 +26,7 @@ class Violation:
     message: str
     source: str | None = None
     title: str | None = None
+    quote: str | None = None  # the document's sentence the rule comes from
     values: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -45,6 +46,8 @@ class Violation:
             out["title"] = self.title
         if self.source:
             out["source"] = self.source
+        if self.quote:
+            out["quote"] = self.quote
         if self.values:
             out["values"] = self.values
         return out

@@ -11,6 +11,7 @@ from typing import Any
 from contractgate.errors import EXIT_OK, EXIT_USAGE, EXIT_VIOLATION, InputError
 from contractgate.findings import Violation
 from contractgate.payload import DEFAULT_MAX_BYTES, read_payload
+from contractgate.rules import rules_for
 from contractgate.schema import SchemaValidator
 from contractgate.spec import DEFAULT_STATUS, Spec, load_spec
 
@@ -24,9 +25,17 @@ class PayloadChecker:
         self.operation_id = operation_id
         self.status = status
         self.schema = SchemaValidator(spec.payload_schema(operation, status))
+        rules = rules_for(spec.api.id, spec.api.folder.parent)
+        applies = rules is not None and rules.operation_id == operation_id and (
+            rules.status == status or operation.is_webhook)
+        self.rules = rules if applies else None
 
     def check(self, payload: Any) -> list[Violation]:
-        return self.schema.violations(payload)
+        """Schema violations first, then rule violations (rules skip what is null, absent or mistyped)."""
+        found = self.schema.violations(payload)
+        if self.rules is not None:
+            found += self.rules.check(payload)
+        return found
 
 
 @cache

@@ -1,0 +1,290 @@
+"""``contractgate mapping compare``: do a v1 payload and a v3 payload of the same session agree?
+
+For every mapped entry that applies to the v1 payload (the callback's event picks the oneOf branch, and
+with it the entries whose v1 field exists in that branch), both values are looked up and compared:
+
+- ``missing``: the field is absent on one side only (present-but-null counts as present);
+- ``null_mismatch``: null on one side only;
+- ``type_changed``: the two JSON types differ (integer and number are one type here), or a value is not
+  what the transform reads (a timestamp without a UTC offset, a list where an enum value belongs);
+- ``enum_unmapped``: an ``enum_map`` pair holds a value the table does not know;
+- ``value_mismatch``: the transform says the two should be equal and they are not.
+
+Arrays are compared item by item (the drift points at the item) when their lengths agree, as one value
+otherwise. A container entry (``transform: container``) that is null or missing is reported once; the
+entries beneath it are then skipped, so one null ``stat`` is one drift, not thirty.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from contractgate.errors import InputError
+from contractgate.findings import pointer_from
+from contractgate.mapping.fields import Inventory, json_type
+from contractgate.mapping.model import Basis, MappedField, MappingFile, Side
+from contractgate.mapping.transforms import equal, window_bounds
+
+DriftKind = Literal["value_mismatch", "null_mismatch", "missing", "enum_unmapped", "type_changed"]
+DRIFT_KINDS: tuple[DriftKind, ...] = ("value_mismatch", "null_mismatch", "missing", "enum_unmapped", "type_changed")
+
+
+class _Absent:
+    """Marks a side where the field is not in the payload at all (as opposed to null)."""
+
+    _instance: _Absent | None = None
+
+    def __new__(cls) -> _Absent:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+ABSENT: Any = _Absent()
+
+
+@dataclass(frozen=True)
+class Drift:
+    kind: DriftKind
+    v1_pointer: str
+    v3_pointer: str
+    v1_value: Any = ABSENT  # ABSENT: the field is not in the v1 payload
+    v3_value: Any = ABSENT
+    basis: Basis = "documented"  # of the mapping entry: how sure we are that the two should agree
+    transform: str = ""
+
+    @property
+    def fingerprint(self) -> tuple[str, str, str]:
+        return (self.kind, self.v1_pointer, self.v3_pointer)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stable JSON form; the value of an absent side is left out (not null: null is a value)."""
+        out: dict[str, Any] = {"v1_pointer": self.v1_pointer, "v3_pointer": self.v3_pointer, "kind": self.kind}
+        if self.v1_value is not ABSENT:
+            out["v1_value"] = self.v1_value
+        if self.v3_value is not ABSENT:
+            out["v3_value"] = self.v3_value
+        return out
+
+
+@dataclass(frozen=True)
+class Comparison:
+    mapping: MappingFile
+    variant: str | None  # the v1 branch compared, e.g. SESSION_COMPLETE
+    compared: int  # mapped entries that applied to this pair
+    drifts: tuple[Drift, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.drifts
+
+
+def _tokens(pointer: str) -> list[str]:
+    return [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]] if pointer else []
+
+
+@dataclass(frozen=True)
+class _Found:
+    value: Any
+
+
+@dataclass(frozen=True)
+class _Blocked:
+    """An enclosing value is absent, null or not a container; ``at`` is its pointer."""
+
+    at: str
+
+
+def _resolve(document: Any, tokens: list[str]) -> _Found | _Blocked | None:
+    """The value at ``tokens``: found, blocked by an ancestor, or None when only the field itself is absent."""
+    node = document
+    for depth, token in enumerate(tokens):
+        last = depth == len(tokens) - 1
+        if isinstance(node, dict):
+            if token in node:
+                node = node[token]
+                continue
+            return None if last else _Blocked(pointer_from(tokens[: depth + 1]))
+        if isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+            continue
+        if isinstance(node, list) and token.isdigit():
+            return None if last else _Blocked(pointer_from(tokens[: depth + 1]))
+        return _Blocked(pointer_from(tokens[:depth]))
+    return _Found(node)
+
+
+def _expand(document: Any, tokens: list[str], prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
+    """Every index tuple for which the ``*``s of ``tokens`` name an existing array item (at least one tuple)."""
+    if "*" not in tokens:
+        yield ()
+        return
+    star = tokens.index("*")
+    found = _resolve(document, tokens[:star])
+    items = found.value if isinstance(found, _Found) and isinstance(found.value, list) else []
+    if not items:
+        yield tuple("0" for _ in range(tokens.count("*")))  # resolves as absent/blocked and is reported so
+        return
+    for index in range(len(items)):
+        rest = [str(index), *tokens[star + 1:]]
+        for more in _expand(document, [*tokens[:star], *rest], prefix):
+            yield (str(index), *more)
+
+
+def _fill(tokens: list[str], indices: tuple[str, ...]) -> list[str]:
+    it = iter(indices)
+    return [next(it) if t == "*" else t for t in tokens]
+
+
+def select_variant(inventory: Inventory, document: Any, name: str) -> set[str]:
+    """The oneOf branches ``document`` belongs to; InputError when a discriminator value is unknown."""
+    chosen: set[str] = set()
+    for disc in inventory.discriminators:
+        holder = _resolve(document, _tokens(disc.pointer))
+        value = holder.value.get(disc.property, ABSENT) if isinstance(holder, _Found) and isinstance(
+            holder.value, dict) else ABSENT
+        if value not in disc.values:
+            where = f"{disc.pointer}/{disc.property}"
+            got = "missing" if value is ABSENT else f"{value!r}"
+            raise InputError(name, f"{where} is {got}, expected one of {', '.join(disc.values)}")
+        chosen.add(value)
+    return chosen
+
+
+class _Pair:
+    """The comparison of one mapped entry for one concrete pair of pointers."""
+
+    def __init__(self, entry: MappedField, v1_doc: Any, v1_pointer: str, v3_pointer: str) -> None:
+        self.entry = entry
+        self.v1_doc = v1_doc
+        self.v1_pointer = v1_pointer
+        self.v3_pointer = v3_pointer
+
+    def drift(self, kind: DriftKind, v1_path: tuple[int, ...] = (), v3_path: tuple[int, ...] = (),
+              v1_value: Any = ABSENT, v3_value: Any = ABSENT, v1_pointer: str | None = None) -> Drift:
+        return Drift(
+            kind=kind,
+            v1_pointer=v1_pointer or self.v1_pointer + pointer_from(v1_path),
+            v3_pointer=self.v3_pointer + pointer_from(v3_path),
+            v1_value=v1_value,
+            v3_value=v3_value,
+            basis=self.entry.basis,
+            transform=self.entry.transform.kind,
+        )
+
+    def values(self, a: Any, b: Any, v1_path: tuple[int, ...] = (), v3_path: tuple[int, ...] = ()) -> Iterator[Drift]:
+        """Drifts between two present values, walking arrays item by item."""
+        if a is None and b is None:
+            return
+        if a is None or b is None:
+            yield self.drift("null_mismatch", v1_path, v3_path, a, b)
+            return
+        kind_a, kind_b = json_type(a), json_type(b)
+        if {kind_a, kind_b} <= {"integer", "number"}:
+            kind_a = kind_b
+        if kind_a != kind_b:
+            yield self.drift("type_changed", v1_path, v3_path, a, b)
+            return
+        definition = self.entry.transform.definition
+        if not definition.compares_values:
+            return
+        if isinstance(a, list):
+            if len(a) != len(b):
+                yield self.drift("value_mismatch", v1_path, v3_path, a, b)
+                return
+            for index, (x, y) in enumerate(zip(a, b, strict=True)):
+                yield from self.values(x, y, (*v1_path, index), (*v3_path, index))
+            return
+        if isinstance(a, dict):
+            if not equal(a, b, self.entry.tolerance):
+                yield self.drift("value_mismatch", v1_path, v3_path, a, b)
+            return
+        kind = definition.leaf(a, b, self.entry.transform, self.entry.tolerance)
+        if kind is not None:
+            yield self.drift(kind, v1_path, v3_path, a, b)  # type: ignore[arg-type]
+
+    def window(self, a: Any, b: Any) -> Iterator[Drift]:
+        """A v1 window against the slice of the v3 array it covers; items point into the full v3 array."""
+        block_pointer = self.entry.transform.params["block_pointer"]
+        found = _resolve(self.v1_doc, _tokens(block_pointer))
+        block = found.value if isinstance(found, _Found) else ABSENT
+        if block is ABSENT:
+            yield self.drift("missing", v1_pointer=block_pointer, v3_value=b)
+            return
+        if isinstance(block, bool) or not isinstance(block, int) or block < 0:
+            yield self.drift("type_changed", v1_pointer=block_pointer, v1_value=block, v3_value=b)
+            return
+        start, end = window_bounds(self.entry.transform, block)
+        part = b[start:end]
+        if len(a) != len(part):
+            yield self.drift("value_mismatch", v1_value=a, v3_value=part)
+            return
+        for index, (x, y) in enumerate(zip(a, part, strict=True)):
+            yield from self.values(x, y, (index,), (start + index,))
+
+
+def _applies(pointer: str, inventory: Inventory, variants: set[str]) -> bool:
+    """The field at ``pointer`` exists in the chosen branches (fields unknown to the spec are compared anyway)."""
+    info = inventory.get(pointer)
+    return info is None or not info.variants or bool(info.variants & variants)
+
+
+def compare_documents(mapping: MappingFile, v1_doc: Any, v3_doc: Any, v1: Inventory, v3: Inventory,
+                      v1_name: str = "v1", v3_name: str = "v3") -> Comparison:
+    """Every drift between the v1 payload and the v3 payload, in mapping order.
+
+    Raises InputError (naming the file) when a payload is not a JSON object or its discriminator value
+    (the callback event) is unknown, because then there is no telling which entries apply.
+    """
+    for doc, name in ((v1_doc, v1_name), (v3_doc, v3_name)):
+        if not isinstance(doc, dict):
+            raise InputError(name, f"expected a JSON object, got {json_type(doc)}")
+    variants = select_variant(v1, v1_doc, v1_name) | select_variant(v3, v3_doc, v3_name)
+    entries = [e for e in mapping.fields if _applies(e.v1, v1, variants) and _applies(e.v3, v3, variants)]
+    containers: dict[Side, set[str]] = {
+        "v1": {e.v1 for e in entries if e.transform.kind == "container"},
+        "v3": {e.v3 for e in entries if e.transform.kind == "container"},
+    }
+    drifts = [d for entry in entries for d in _compare_entry(entry, v1_doc, v3_doc, containers)]
+    return Comparison(mapping, "/".join(sorted(variants)) or None, len(entries), tuple(drifts))
+
+
+def _compare_entry(entry: MappedField, v1_doc: Any, v3_doc: Any, containers: dict[Side, set[str]]) -> Iterator[Drift]:
+    v1_tokens, v3_tokens = _tokens(entry.v1), _tokens(entry.v3)
+    for indices in _expand(v1_doc, v1_tokens):
+        p1, p3 = _fill(v1_tokens, indices), _fill(v3_tokens, indices)
+        pair = _Pair(entry, v1_doc, pointer_from(p1), pointer_from(p3))
+        left, right = _resolve(v1_doc, p1), _resolve(v3_doc, p3)
+        # Beneath a container entry that is null or missing: that entry reports it, once.
+        if isinstance(left, _Blocked) and _covered(left.at, containers["v1"]):
+            continue
+        if isinstance(right, _Blocked) and _covered(right.at, containers["v3"]):
+            continue
+        a = left.value if isinstance(left, _Found) else ABSENT
+        b = right.value if isinstance(right, _Found) else ABSENT
+        if a is ABSENT and b is ABSENT:
+            continue  # both lack it: nothing disagrees (whether it is required is validate's business)
+        if a is ABSENT or b is ABSENT:
+            yield pair.drift("missing", v1_value=a, v3_value=b)
+            continue
+        if entry.transform.kind == "window" and isinstance(a, list) and isinstance(b, list):
+            yield from pair.window(a, b)
+        else:
+            yield from pair.values(a, b)
+
+
+def _covered(pointer: str, containers: set[str]) -> bool:
+    """``pointer`` (a concrete pointer) is a container entry's pointer, wildcards matching any index."""
+    have = pointer.split("/")
+    return any(
+        len(c.split("/")) == len(have) and all(w in ("*", h) for w, h in zip(c.split("/"), have, strict=True))
+        for c in containers
+    )

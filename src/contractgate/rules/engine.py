@@ -1,0 +1,165 @@
+"""Loading ``specs/<api>/rules.yaml`` and checking payloads against it.
+
+Rules are data; kinds are code (contractgate.rules.kinds). Each rule is compiled once; checking a
+payload runs every compiled rule, once per binding of its ``each`` pattern, when its ``when`` holds and
+its ``unless`` does not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path as FsPath
+from typing import Any, Literal
+
+from contractgate.catalog import Api, load_catalog
+from contractgate.errors import ContractgateError
+from contractgate.findings import Severity, Violation
+from contractgate.rules.expr import Cond, compile_cond
+from contractgate.rules.kinds import KINDS, Check
+from contractgate.rules.paths import Bindings, Path, bindings
+from contractgate.spec import DEFAULT_STATUS
+from contractgate.yamlfile import load_yaml
+
+Basis = Literal["documented", "inferred"]
+ID_PATTERN = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*-[A-Z]\d{3}$")
+_COMMON_REQUIRED = ("id", "title", "severity", "basis", "source", "kind")
+_COMMON_OPTIONAL = ("quote", "when", "unless", "each", "note")
+_FILE_KEYS = {"operation", "status", "conditions", "rules"}
+_NO_BINDING: tuple[Bindings, ...] = ({},)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule as written: its identity, its provenance, and its arguments (kept for the docs)."""
+
+    id: str
+    api_id: str
+    operation_id: str
+    status: str
+    title: str
+    severity: Severity
+    basis: Basis
+    source: str
+    kind: str
+    klass: Literal["conditional", "invariant"]
+    quote: str | None
+    note: str | None
+    args: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    rule: Rule
+    each: Path | None
+    when: Cond | None
+    unless: Cond | None
+    check: Check
+
+
+class RuleSet:
+    """The compiled rules of one API operation and status."""
+
+    def __init__(self, api_id: str, operation_id: str, status: str, rules: list[CompiledRule]) -> None:
+        self.api_id = api_id
+        self.operation_id = operation_id
+        self.status = status
+        self.compiled = rules
+
+    @property
+    def rules(self) -> list[Rule]:
+        return [c.rule for c in self.compiled]
+
+    def check(self, payload: Any) -> list[Violation]:
+        return list(self.iter_violations(payload))
+
+    def iter_violations(self, payload: Any) -> Iterator[Violation]:
+        for compiled in self.compiled:
+            rule = compiled.rule
+            binds = bindings(compiled.each, payload) if compiled.each else _NO_BINDING
+            for bind in binds:
+                if compiled.when is not None and not compiled.when.test(payload, bind):
+                    continue
+                if compiled.unless is not None and compiled.unless.test(payload, bind):
+                    continue
+                for hit in compiled.check(payload, bind):
+                    yield Violation(rule=rule.id, severity=rule.severity, kind=rule.klass, pointer=hit.pointer,
+                                    message=hit.message, source=rule.source, title=rule.title, quote=rule.quote,
+                                    values=hit.values)
+
+
+def _compile_rule(api_id: str, operation_id: str, status: str, raw: Any, named: Mapping[str, Cond],
+                  where: str) -> CompiledRule:
+    if not isinstance(raw, Mapping):
+        raise ContractgateError(f"{where}: a rule is a mapping")
+    rule_id = raw.get("id", "?")
+    where = f"{where} {rule_id}"
+    if missing := [k for k in _COMMON_REQUIRED if k not in raw]:
+        raise ContractgateError(f"{where}: missing {', '.join(missing)}")
+    if not ID_PATTERN.match(str(rule_id)):
+        raise ContractgateError(f"{where}: id must look like ASLEEP-V3-N001")
+    spec = KINDS.get(raw["kind"])
+    if spec is None:
+        raise ContractgateError(f"{where}: unknown kind {raw['kind']!r} (known: {', '.join(sorted(KINDS))})")
+    if missing := [k for k in spec.required if k not in raw]:
+        raise ContractgateError(f"{where}: kind {spec.name} needs {', '.join(missing)}")
+    if unknown := sorted(set(raw) - set(_COMMON_REQUIRED) - set(_COMMON_OPTIONAL) - set(spec.required)
+                         - set(spec.optional)):
+        raise ContractgateError(f"{where}: unknown keys {unknown} for kind {spec.name}")
+    if raw["severity"] not in ("error", "warning"):
+        raise ContractgateError(f"{where}: severity is error or warning")
+    if raw["basis"] not in ("documented", "inferred"):
+        raise ContractgateError(f"{where}: basis is documented or inferred")
+    args = {k: v for k, v in raw.items() if k in spec.required or k in spec.optional}
+    try:
+        when = compile_cond(raw["when"], named) if "when" in raw else None
+        unless = compile_cond(raw["unless"], named) if "unless" in raw else None
+        each = Path.compile(raw["each"]) if "each" in raw else None
+        check = spec.compile(args, when, named)
+    except ContractgateError as exc:
+        raise ContractgateError(f"{where}: {exc}") from None
+    rule = Rule(id=str(rule_id), api_id=api_id, operation_id=operation_id, status=status, title=str(raw["title"]),
+                severity=raw["severity"], basis=raw["basis"], source=str(raw["source"]), kind=spec.name,
+                klass=spec.klass, quote=" ".join(str(raw["quote"]).split()) if raw.get("quote") else None,
+                note=raw.get("note"), args=args)
+    return CompiledRule(rule, each, when, unless, check)
+
+
+def load_ruleset(api: Api, path: FsPath | None = None) -> RuleSet | None:
+    """The rules in ``<api folder>/rules.yaml``, compiled; None when the API has no rules file."""
+    path = path or api.folder / "rules.yaml"
+    if not path.exists():
+        return None
+    raw = load_yaml(path)
+    if not isinstance(raw, Mapping) or "rules" not in raw:
+        raise ContractgateError(f"{path}: expected a mapping with a 'rules' list")
+    if unknown := sorted(set(raw) - _FILE_KEYS):
+        raise ContractgateError(f"{path}: unknown keys {unknown}")
+    operation_id = raw.get("operation") or next(iter(api.operations))
+    api.operation(operation_id)
+    status = str(raw.get("status", DEFAULT_STATUS))
+    named: dict[str, Cond] = {}
+    for name, cond in (raw.get("conditions") or {}).items():
+        try:
+            named[name] = compile_cond(cond, named)
+        except ContractgateError as exc:
+            raise ContractgateError(f"{path}: condition {name}: {exc}") from None
+    if not isinstance(raw["rules"], list):
+        raise ContractgateError(f"{path}: rules is a list")
+    compiled = [_compile_rule(api.id, operation_id, status, r, named, f"{path}: rule") for r in raw["rules"]]
+    ids = [c.rule.id for c in compiled]
+    if dupes := sorted({i for i in ids if ids.count(i) > 1}):
+        raise ContractgateError(f"{path}: duplicate rule ids {dupes}")
+    return RuleSet(api.id, operation_id, status, compiled)
+
+
+@cache
+def rules_for(api_id: str, root: FsPath | None = None) -> RuleSet | None:
+    return load_ruleset(load_catalog(root).api(api_id))
+
+
+def all_rules(root: FsPath | None = None) -> list[Rule]:
+    catalog = load_catalog(root)
+    return [r for api_id in catalog.apis if (rs := rules_for(api_id, root)) for r in rs.rules]
