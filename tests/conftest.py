@@ -26,3 +26,11 @@ def example(api_id: str, name: str, status: str = "200") -> Any:
         if ex.name == name and ex.status == status:
             return ex.value
     raise LookupError(f"{api_id} has no example {name!r} for {status}")
+
+
+PAYLOADS = Path(__file__).parent / "rules" / "payloads"
+
+
+def clean(name: str) -> Any:
+    """A hand-made payload that meets its whole contract, schema and every rule (tests/rules/payloads)."""
+    return json.loads((PAYLOADS / f"{name}.json").read_text(encoding="utf-8"))

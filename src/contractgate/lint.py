@@ -1,4 +1,4 @@
-"""``contractgate lint``: the specs are valid OpenAPI 3.1, refs resolve, examples meet their schemas."""
+"""``contractgate lint``: the specs are valid OpenAPI 3.1, refs resolve, examples meet their contracts."""
 
 from __future__ import annotations
 
@@ -47,7 +47,8 @@ def lint(catalog: Catalog) -> list[LintFinding]:
                                             "text example" if ok else "a text/* example must be a string"))
                 continue
             checker = checker_for(api.id, example.operation_id, example.status, catalog.root)
-            violations = checker.check(example.value)
+            # Warnings (inferred rules) broken by the documents' own examples are findings of audit-docs.
+            violations = [v for v in checker.check(example.value) if v.severity == "error"]
             if not violations:
                 findings.append(LintFinding(api.id, example.label, "ok", "conforms"))
                 continue

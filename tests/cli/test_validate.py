@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from contractgate.cli import main
-from tests.conftest import example
+from tests.conftest import clean, example
 
 SCRIPT = Path(sys.executable).with_name("contractgate")
 
@@ -22,13 +22,13 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 
 
 def test_a_conforming_file_is_ok_and_exit_0(capsys, write_json):
-    path = write_json("ok.json", example("asleep-v3", "doc-200"))
+    path = write_json("ok.json", clean("asleep-v3"))
     code, out, err = run(capsys, "validate", "asleep-v3", "getSession", str(path))
     assert (code, out.strip(), err) == (0, f"{path}: ok", "")
 
 
 def test_json_output_is_the_documented_contract(capsys, write_json):
-    body = example("asleep-v3", "doc-200")
+    body = clean("asleep-v3")
     body["result"]["session"]["state"] = "DONE"
     del body["result"]["session"]["id"]
     path = write_json("bad.json", body)
@@ -47,7 +47,7 @@ def test_json_output_is_the_documented_contract(capsys, write_json):
 
 
 def test_text_output_lists_each_violation_with_its_pointer(capsys, write_json):
-    body = example("asleep-v3", "doc-200")
+    body = clean("asleep-v3")
     body["result"]["stat"]["time_in_bed"] = "x"
     path = write_json("bad.json", body)
     code, out, _ = run(capsys, "validate", "asleep-v3", "getSession", str(path))
@@ -93,8 +93,8 @@ def _make_bad_inputs(tmp_path: Path) -> dict[str, Path]:
 
 def test_each_bad_input_is_one_line_exit_2_and_the_good_files_are_still_checked(capsys, tmp_path, write_json):
     bad = _make_bad_inputs(tmp_path)
-    good = write_json("good.json", example("asleep-v3", "doc-200"))
-    broken_body = example("asleep-v3", "doc-200")
+    good = write_json("good.json", clean("asleep-v3"))
+    broken_body = clean("asleep-v3")
     broken_body["result"]["timezone"] = 7
     broken = write_json("broken.json", broken_body)
     files = [str(good), *map(str, bad.values()), str(broken)]
@@ -128,8 +128,8 @@ def test_usage_errors_are_one_line_and_exit_2(capsys, argv, message):
 
 
 def test_the_installed_console_script_exits_with_the_documented_codes(tmp_path, write_json):
-    good = write_json("good.json", example("emogg", "doc-200"))
-    bad_body = example("emogg", "doc-200")
+    good = write_json("good.json", clean("emogg"))
+    bad_body = clean("emogg")
     bad_body["name"] = "x" * 300
     bad = write_json("bad.json", bad_body)
     missing = tmp_path / "missing.json"
@@ -145,3 +145,26 @@ def test_the_installed_console_script_exits_with_the_documented_codes(tmp_path, 
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert result.stderr == f"contractgate: error: {missing}: no such file\n"
     assert f"{good}: ok" in result.stdout
+
+
+def test_warnings_pass_unless_strict_and_the_text_line_counts_them(capsys, write_json):
+    path = write_json("doc.json", example("asleep-v3", "doc-200"))  # breaks inferred (warning) rules only
+    code, out, _ = run(capsys, "validate", "asleep-v3", "getSession", str(path))
+    assert code == 0
+    assert out.splitlines()[0] == f"{path}: ok, 6 warnings"
+    assert "[ASLEEP-V3-I116]" in out
+    assert run(capsys, "validate", "asleep-v3", "getSession", "--strict", str(path))[0] == 1
+
+
+def test_json_violations_of_rules_carry_id_source_and_the_documents_sentence(capsys, write_json):
+    body = clean("asleep-v3")
+    body["result"]["peculiarities"] = ["TOO_SHORT_FOR_ANALYSIS"]
+    path = write_json("short.json", body)
+    code, out, _ = run(capsys, "validate", "asleep-v3", "getSession", "--format", "json", str(path))
+    assert code == 1
+    [violation] = json.loads(out)["results"][0]["violations"]
+    assert violation["rule"] == "ASLEEP-V3-N001" and violation["kind"] == "conditional"
+    assert violation["pointer"] == "/result/stat" and violation["severity"] == "error"
+    assert violation["source"] == "000_ebe58ac5aadef951.txt 2.1.1"
+    assert violation["quote"].startswith("if peculiarities == IN_PROGRESS or NO_REALTIME_POLLING")
+    assert violation["values"]["/result/peculiarities"] == ["TOO_SHORT_FOR_ANALYSIS"]

@@ -19,9 +19,11 @@ _MARK = {"ok": "ok   ", "known": "known", "error": "FAIL "}
 @click.command()
 @click.option("--quiet", "-q", is_flag=True, help="Print only failures and the summary.")
 def lint(quiet: bool) -> int:
-    """Check that every spec is valid OpenAPI 3.1, every $ref resolves and every example meets its schema.
+    """Check that every spec is valid OpenAPI 3.1, every $ref resolves and every example meets its contract.
 
-    An example that fails but is explained by a conflicts.yaml entry is reported as 'known'.
+    Examples are checked against their schema and the error-severity (documented) rules; an example that
+    fails but is explained by a conflicts.yaml entry is reported as 'known'. Warnings from inferred rules
+    are for `contractgate audit-docs`.
     Exit 1 when anything else fails.
     """
     findings = run_lint(load_catalog())

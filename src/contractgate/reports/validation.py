@@ -19,9 +19,21 @@ def render_text(results: Sequence[FileResult]) -> str:
         if result.error is not None:
             lines.append(f"{result.file}: error: {result.error}")
             continue
-        n = len(result.violations)
-        lines.append(f"{result.file}: ok" if not n else f"{result.file}: {n} violation{'s' * (n != 1)}")
+        lines.append(f"{result.file}: {_verdict(result)}")
         for v in result.violations:
             rule = "" if v.rule == "schema" else f" [{v.rule}]"
             lines.append(f"  {v.severity:7} {v.pointer or '/'}: {v.message}{rule}")
     return "\n".join(lines)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' * (n != 1)}"
+
+
+def _verdict(result: FileResult) -> str:
+    warnings = sum(v.severity == "warning" for v in result.violations)
+    if not result.violations:
+        return "ok"
+    if warnings == len(result.violations):
+        return f"ok, {_plural(warnings, 'warning')}"
+    return _plural(len(result.violations), "violation")

@@ -29,6 +29,8 @@ _COMMON_REQUIRED = ("id", "title", "severity", "basis", "source", "kind")
 _COMMON_OPTIONAL = ("quote", "when", "unless", "each", "note")
 _FILE_KEYS = {"operation", "status", "conditions", "rules"}
 _NO_BINDING: tuple[Bindings, ...] = ({},)
+#: A rule broken at every epoch of a night would bury the report; the first hits say enough.
+MAX_HITS_PER_RULE = 20
 
 
 @dataclass(frozen=True)
@@ -79,12 +81,18 @@ class RuleSet:
         for compiled in self.compiled:
             rule = compiled.rule
             binds = bindings(compiled.each, payload) if compiled.each else _NO_BINDING
+            hits = 0
             for bind in binds:
+                if hits >= MAX_HITS_PER_RULE:
+                    break
                 if compiled.when is not None and not compiled.when.test(payload, bind):
                     continue
                 if compiled.unless is not None and compiled.unless.test(payload, bind):
                     continue
                 for hit in compiled.check(payload, bind):
+                    hits += 1
+                    if hits > MAX_HITS_PER_RULE:
+                        break
                     yield Violation(rule=rule.id, severity=rule.severity, kind=rule.klass, pointer=hit.pointer,
                                     message=hit.message, source=rule.source, title=rule.title, quote=rule.quote,
                                     values=hit.values)
@@ -143,7 +151,9 @@ def load_ruleset(api: Api, path: FsPath | None = None) -> RuleSet | None:
     named: dict[str, Cond] = {}
     for name, cond in (raw.get("conditions") or {}).items():
         try:
-            named[name] = compile_cond(cond, named)
+            compiled_cond = compile_cond(cond, named)
+            # Messages name a declared condition by its name: "two_stage" reads better than its definition.
+            named[name] = Cond(compiled_cond.test, name, compiled_cond.paths)
         except ContractgateError as exc:
             raise ContractgateError(f"{path}: condition {name}: {exc}") from None
     if not isinstance(raw["rules"], list):

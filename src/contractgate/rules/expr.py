@@ -19,7 +19,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from contractgate.errors import ContractgateError
@@ -29,11 +29,23 @@ Eval = Callable[[Any, Bindings], Any]
 Test = Callable[[Any, Bindings], bool]
 
 
+def plain(value: Any) -> Any:
+    return round(value, 6) if isinstance(value, float) else value
+
+
+def as_timestamp(value: Any) -> Any:
+    """Epoch seconds back as an ISO 8601 UTC timestamp, so that messages speak the payload's language."""
+    if number(value) is None:
+        return value
+    return datetime.fromtimestamp(value, tz=UTC).isoformat(timespec="seconds")
+
+
 @dataclass(frozen=True)
 class Expr:
     eval: Eval
     text: str  # how messages name it, e.g. "time_in_bed - sleep_latency"
     paths: tuple[Path, ...]  # the pointers it reads, for reporting actual values
+    show: Callable[[Any], Any] = plain  # how a computed value is quoted in a message
 
 
 @dataclass(frozen=True)
@@ -80,7 +92,11 @@ def _fold(name: str, args: list[Expr], combine: Callable[[list[float | int]], An
         return None if values is None else combine(values)
 
     text = f" {sep} ".join(_wrap(a.text) for a in args) if sep else f"{name}({', '.join(a.text for a in args)})"
-    return Expr(run, text, tuple(p for a in args for p in a.paths))
+    # start_time + sleep_latency is an instant; end_time - start_time is a duration.
+    instants = sum(a.show is as_timestamp for a in args)
+    is_instant = instants == 1 and (name == "sum" or (name == "sub" and args[0].show is as_timestamp))
+    show = as_timestamp if is_instant else plain
+    return Expr(run, text, tuple(p for a in args for p in a.paths), show)
 
 
 def _wrap(text: str) -> str:
@@ -145,10 +161,11 @@ def compile_expr(raw: Any) -> Expr:
         return Expr(lambda doc, bind: _length(inner.eval(doc, bind)), f"len({inner.text})", inner.paths)
     if op == "objectid_time":
         inner = compile_expr(arg)
-        return Expr(lambda doc, bind: _objectid_time(inner.eval(doc, bind)), f"the time in {inner.text}", inner.paths)
+        return Expr(lambda doc, bind: _objectid_time(inner.eval(doc, bind)), f"the time in {inner.text}", inner.paths,
+                    as_timestamp)
     if op == "time":
         inner = compile_expr(arg)
-        return Expr(lambda doc, bind: instant(inner.eval(doc, bind)), inner.text, inner.paths)
+        return Expr(lambda doc, bind: instant(inner.eval(doc, bind)), inner.text, inner.paths, as_timestamp)
     raise ContractgateError(f"unknown expression operator {op!r}")
 
 

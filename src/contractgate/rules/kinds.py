@@ -57,7 +57,12 @@ def kind(name: str, klass: KindClass, required: tuple[str, ...], optional: tuple
 
 
 def scalar(value: Any) -> Any:
-    return value if isinstance(value, str | int | float | bool) or value is None else short(value)
+    """The value itself when it is small enough to quote whole in a report, else a short description."""
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if isinstance(value, list) and len(value) <= 10 and all(isinstance(v, str | int | float) for v in value):
+        return value
+    return short(value)
 
 
 def _values(paths: tuple[Path, ...], doc: Any, bind: Bindings) -> dict[str, Any]:
@@ -166,18 +171,16 @@ def compare(args: Mapping[str, Any], when: Cond | None, named: Mapping[str, Cond
     within = f" (within {tol:g})" if tol else ""
 
     def check(doc: Any, bind: Bindings) -> Iterator[Hit]:
-        a, b = left.eval(doc, bind), right.eval(doc, bind)
+        # A mistyped operand (a ratio sent as a string) is the schema's finding, not this rule's.
+        a, b = number(left.eval(doc, bind)), number(right.eval(doc, bind))
         if a is None or b is None or slack(a, b):
             return
+        shown_a, shown_b = left.show(a), right.show(b)
         yield Hit(at.pointer(bind),
-                  f"expected {left.text} {symbol} {right.text}{within}; got {_num(a)} and {_num(b)}",
-                  {**_values(leaves, doc, bind), "left": _num(a), "right": _num(b)})
+                  f"expected {left.text} {symbol} {right.text}{within}; got {shown_a} and {shown_b}",
+                  {**_values(leaves, doc, bind), "left": shown_a, "right": shown_b})
 
     return check
-
-
-def _num(value: float | int) -> float | int:
-    return round(value, 6) if isinstance(value, float) else value
 
 
 def _convert(raw: Any) -> Callable[[Any], float | None]:
@@ -216,7 +219,7 @@ def within(args: Mapping[str, Any], when: Cond | None, named: Mapping[str, Cond]
     high = compile_expr(args["max"]) if "max" in args else None
 
     def check(doc: Any, bind: Bindings) -> Iterator[Hit]:
-        bounds = [(b, b.eval(doc, bind)) for b in (low, high) if b is not None]
+        bounds = [(b, number(b.eval(doc, bind))) for b in (low, high) if b is not None]
         for pointer, raw in path.items(doc, bind):
             value = convert(raw)
             if value is None:
