@@ -31,6 +31,7 @@ fmt: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/contractgate conflicts --out specs/DOC-CONFLICTS.md
+	$(BIN)/contractgate rules --format md > docs/rules.md
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py

@@ -84,3 +84,13 @@ def test_a_broken_payload_gives_exactly_the_expected_findings(rule_id, case):
     found = _findings(rule_id, _build(case))
     assert any(f.startswith(f"{rule_id} ") for f in case["expect"]), "a break case must expect its own rule"
     assert found == set(case["expect"])
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (HERE / "payloads").glob("*.json")))
+def test_payloads_valid_in_unusual_ways_raise_no_false_alarm(name):
+    """2-stage, NEVER_SLEPT, OPEN with stat null, Asia/Seoul, a DST switch, TOO_LONG_FOR_ANALYSIS, ..."""
+    api = {"asleep-v3": "asleep-v3/getSession", "asleep-v1-callback": "asleep-v1-callback/sessionCallback",
+           "upheal": "upheal/getSessionData", "emogg": "emogg/getSession"}
+    target = next(v for k, v in sorted(api.items(), key=lambda kv: -len(kv[0])) if name.startswith(k))
+    api_id, operation = target.split("/")
+    assert checker_for(api_id, operation).check(_base(name)) == []

@@ -24,17 +24,21 @@ def render_markdown(catalog: Catalog, conflicts: Sequence[Conflict]) -> str:
     for api in catalog.apis.values():
         mine = [c for c in conflicts if c.api_id == api.id]
         out += [f"## {api.id}: {api.title}", "", f"Document: `{api.seed}`. {len(mine)} entries.", ""]
-        if not mine:
-            continue
-        out += ["| id | kind | source | conflict | choice |", "| --- | --- | --- | --- | --- |"]
-        for c in mine:
-            conflict = c.conflict
-            if c.document_says:
-                conflict = f"The document says “{c.document_says}”. {conflict}"
-            if c.pointers:
-                conflict += " (" + ", ".join(f"`{p}`" for p in c.pointers) + ")"
-            if c.examples:
-                conflict += " Examples: " + ", ".join(f"`{e}`" for e in c.examples) + "."
-            out.append(f"| {c.id} | {c.kind} | {_cell(c.source)} | {_cell(conflict)} | {_cell(c.choice)} |")
-        out.append("")
+        if mine:
+            out += [*conflict_rows(mine), ""]
     return "\n".join(out)
+
+
+def conflict_rows(conflicts: Sequence[Conflict]) -> list[str]:
+    """The Markdown table of conflicts, shared by DOC-CONFLICTS.md and the audit reports."""
+    rows = ["| id | kind | source | conflict | choice |", "| --- | --- | --- | --- | --- |"]
+    for c in conflicts:
+        conflict = c.conflict
+        if c.document_says:
+            conflict = f"The document says “{c.document_says}”. {conflict}"
+        if c.pointers:
+            conflict += " (" + ", ".join(f"`{p}`" for p in c.pointers) + ")"
+        if c.examples:
+            conflict += " Examples: " + ", ".join(f"`{e}`" for e in c.examples) + "."
+        rows.append(f"| {c.id} | {c.kind} | {_cell(c.source)} | {_cell(conflict)} | {_cell(c.choice)} |")
+    return rows

@@ -215,6 +215,7 @@ def within(args: Mapping[str, Any], when: Cond | None, named: Mapping[str, Cond]
     if "min" not in args and "max" not in args:
         raise ContractgateError("within needs min, max or both")
     path, convert = Path.compile(args["path"]), _convert(args.get("as"))
+    below, above = ("before", "after") if args.get("as") == "time" else ("below", "above")
     low = compile_expr(args["min"]) if "min" in args else None
     high = compile_expr(args["max"]) if "max" in args else None
 
@@ -230,7 +231,7 @@ def within(args: Mapping[str, Any], when: Cond | None, named: Mapping[str, Cond]
                 too_low = bound is low and value < limit
                 if too_low or (bound is high and value > limit):
                     limit_raw = bound.paths[0].get(doc, bind) if bound.paths else limit
-                    yield Hit(pointer, f"{short_name(path)} {short(raw)} is {'below' if too_low else 'above'} "
+                    yield Hit(pointer, f"{short_name(path)} {short(raw)} is {below if too_low else above} "
                                        f"{bound.text} ({short(limit_raw)})",
                               {pointer: scalar(raw), bound.text: scalar(limit_raw)})
 
