@@ -11,14 +11,15 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
+from itertools import islice
 from pathlib import Path as FsPath
 from typing import Any, Literal
 
 from contractgate.catalog import Api, load_catalog
 from contractgate.errors import ContractgateError
 from contractgate.findings import Severity, Violation
-from contractgate.rules.expr import Cond, compile_cond
-from contractgate.rules.kinds import KINDS, Check
+from contractgate.rules.expr import Cond, begin_check, compile_cond, memoised
+from contractgate.rules.kinds import KINDS, Check, Hit
 from contractgate.rules.paths import Bindings, Path, bindings
 from contractgate.spec import DEFAULT_STATUS
 from contractgate.yamlfile import load_yaml
@@ -78,24 +79,31 @@ class RuleSet:
         return list(self.iter_violations(payload))
 
     def iter_violations(self, payload: Any) -> Iterator[Violation]:
+        begin_check()
         for compiled in self.compiled:
-            rule = compiled.rule
-            binds = bindings(compiled.each, payload) if compiled.each else _NO_BINDING
-            hits = 0
-            for bind in binds:
-                if hits >= MAX_HITS_PER_RULE:
-                    break
+            if compiled.each is None:
+                # Most rules bind nothing: one check, no binding loop.
+                if (compiled.when is None or compiled.when.test(payload, _NO_BINDING[0])) and (
+                        compiled.unless is None or not compiled.unless.test(payload, _NO_BINDING[0])):
+                    hits = islice(compiled.check(payload, _NO_BINDING[0]), MAX_HITS_PER_RULE)
+                    yield from (_violation(compiled.rule, hit) for hit in hits)
+                continue
+            found = 0
+            for bind in bindings(compiled.each, payload):
                 if compiled.when is not None and not compiled.when.test(payload, bind):
                     continue
                 if compiled.unless is not None and compiled.unless.test(payload, bind):
                     continue
-                for hit in compiled.check(payload, bind):
-                    hits += 1
-                    if hits > MAX_HITS_PER_RULE:
-                        break
-                    yield Violation(rule=rule.id, severity=rule.severity, kind=rule.klass, pointer=hit.pointer,
-                                    message=hit.message, source=rule.source, title=rule.title, quote=rule.quote,
-                                    values=hit.values)
+                for hit in islice(compiled.check(payload, bind), MAX_HITS_PER_RULE - found):
+                    found += 1
+                    yield _violation(compiled.rule, hit)
+                if found >= MAX_HITS_PER_RULE:
+                    break
+
+
+def _violation(rule: Rule, hit: Hit) -> Violation:
+    return Violation(rule=rule.id, severity=rule.severity, kind=rule.klass, pointer=hit.pointer, message=hit.message,
+                     source=rule.source, title=rule.title, quote=rule.quote, values=hit.values)
 
 
 def _compile_rule(api_id: str, operation_id: str, status: str, raw: Any, named: Mapping[str, Cond],
@@ -151,9 +159,8 @@ def load_ruleset(api: Api, path: FsPath | None = None) -> RuleSet | None:
     named: dict[str, Cond] = {}
     for name, cond in (raw.get("conditions") or {}).items():
         try:
-            compiled_cond = compile_cond(cond, named)
             # Messages name a declared condition by its name: "two_stage" reads better than its definition.
-            named[name] = Cond(compiled_cond.test, name, compiled_cond.paths)
+            named[name] = memoised(name, compile_cond(cond, named))
         except ContractgateError as exc:
             raise ContractgateError(f"{path}: condition {name}: {exc}") from None
     if not isinstance(raw["rules"], list):

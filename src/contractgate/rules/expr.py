@@ -17,6 +17,7 @@ or the name of a condition declared under ``conditions:`` in the same file.
 from __future__ import annotations
 
 import operator
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -56,18 +57,78 @@ class Cond:
 
 
 def number(value: Any) -> float | int | None:
-    return value if isinstance(value, int | float) and not isinstance(value, bool) else None
+    kind = type(value)
+    return value if kind is int or kind is float else None
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def instant(value: Any) -> float | None:
     """Epoch seconds of an ISO 8601 timestamp with an offset; None for anything else."""
     if not isinstance(value, str):
         return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
+    epochs = _STATE.epochs
+    if value not in epochs:
+        parsed = aware(value)
+        # Subtracting is faster than datetime.timestamp() for fixed-offset zones.
+        epochs[value] = None if parsed is None else (parsed - _EPOCH).total_seconds()
+    return epochs[value]
+
+
+class _CheckState(threading.local):
+    """Memos for one payload check in one thread: parsed timestamps and named conditions' results.
+
+    Several rules read the same timestamps and the same declared conditions (two_stage, has_stat); the
+    engine calls begin_check() before each payload, so nothing carries over to the next one, and being
+    thread-local, concurrent checks in other threads never see each other's payloads.
+    """
+
+    def __init__(self) -> None:
+        self.times: dict[str, datetime | None] = {}
+        self.epochs: dict[str, float | None] = {}
+        self.conditions: dict[str, bool] = {}
+
+
+_STATE = _CheckState()
+
+
+def begin_check() -> None:
+    _STATE.times = {}
+    _STATE.epochs = {}
+    _STATE.conditions = {}
+
+
+def aware(value: Any) -> datetime | None:
+    """An ISO 8601 timestamp with an offset, parsed; None for anything else."""
+    if not isinstance(value, str):
         return None
-    return parsed.timestamp() if parsed.tzinfo is not None else None
+    times = _STATE.times
+    if value in times:
+        return times[value]
+    try:
+        parsed: datetime | None = datetime.fromisoformat(value)
+    except ValueError:
+        parsed = None
+    if parsed is not None and parsed.tzinfo is None:
+        parsed = None
+    times[value] = parsed
+    return parsed
+
+
+def memoised(name: str, cond: Cond) -> Cond:
+    """A declared condition evaluated at most once per payload (when it has no ``{var}`` bindings)."""
+    if any(p.variables for p in cond.paths):
+        return Cond(cond.test, name, cond.paths)
+    test = cond.test
+
+    def once(doc: Any, bind: Bindings) -> bool:
+        memo = _STATE.conditions
+        if name not in memo:
+            memo[name] = test(doc, bind)
+        return memo[name]
+
+    return Cond(once, name, cond.paths)
 
 
 def short_name(path: Path) -> str:
@@ -76,20 +137,16 @@ def short_name(path: Path) -> str:
     return named[-1] if named else path.text or "/"
 
 
-def _numbers(args: list[Expr], doc: Any, bind: Bindings) -> list[float | int] | None:
-    values = []
-    for arg in args:
-        value = number(arg.eval(doc, bind))
-        if value is None:
-            return None
-        values.append(value)
-    return values
-
-
 def _fold(name: str, args: list[Expr], combine: Callable[[list[float | int]], Any], sep: str) -> Expr:
+    evals = tuple(a.eval for a in args)
+
     def run(doc: Any, bind: Bindings) -> Any:
-        values = _numbers(args, doc, bind)
-        return None if values is None else combine(values)
+        values = [e(doc, bind) for e in evals]
+        for value in values:
+            kind = type(value)
+            if kind is not int and kind is not float:
+                return None
+        return combine(values)
 
     text = f" {sep} ".join(_wrap(a.text) for a in args) if sep else f"{name}({', '.join(a.text for a in args)})"
     # start_time + sleep_latency is an instant; end_time - start_time is a duration.

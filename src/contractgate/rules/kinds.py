@@ -16,7 +16,16 @@ from typing import Any, Literal, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from contractgate.errors import ContractgateError
-from contractgate.rules.expr import COMPARATORS, Cond, compile_cond, compile_expr, instant, number, short_name
+from contractgate.rules.expr import (
+    COMPARATORS,
+    Cond,
+    aware,
+    compile_cond,
+    compile_expr,
+    instant,
+    number,
+    short_name,
+)
 from contractgate.rules.paths import Bindings, Path
 from contractgate.schema import short
 
@@ -323,19 +332,28 @@ def tz_offset(args: Mapping[str, Any], when: Cond | None, named: Mapping[str, Co
         if zone is None:
             yield Hit(zone_path.pointer(bind), f"{name!r} is not an IANA time zone", {zone_path.pointer(bind): name})
             return
+        stamps: list[tuple[str, str, datetime, float]] = []
         for path in paths:
-            for pointer, raw in path.items(doc, bind):
-                try:
-                    stamp = datetime.fromisoformat(raw) if isinstance(raw, str) else None
-                except ValueError:
-                    continue
-                if stamp is None or stamp.tzinfo is None:
-                    continue
-                expected = stamp.astimezone(zone).utcoffset()
-                if stamp.utcoffset() != expected:
-                    yield Hit(pointer, f"{short_name(path)} {raw} has offset {_offset(stamp.utcoffset())}; "
-                                       f"{name} is at {_offset(expected)} at that instant",
-                              {pointer: raw, zone_path.pointer(bind): name})
+            for pointer, raw in path.items(doc, bind) if path.wildcard else ((None, path.get(doc, bind)),):
+                stamp = aware(raw)
+                if stamp is not None:
+                    stamps.append((pointer or path.pointer(bind), raw, stamp, instant(raw)))  # type: ignore[arg-type]
+        if not stamps:
+            return
+        # A zone changes its offset months apart, never twice within one session: when the earliest and the
+        # latest instant share an offset, so does every instant between them, and one comparison each is enough.
+        epochs = [s[3] for s in stamps]
+        first = stamps[epochs.index(min(epochs))][2].astimezone(zone).utcoffset()
+        last = stamps[epochs.index(max(epochs))][2].astimezone(zone).utcoffset()
+        for pointer, raw, stamp, _ in stamps:
+            offset = stamp.utcoffset()
+            if offset == first == last:
+                continue
+            expected = stamp.astimezone(zone).utcoffset()
+            if offset != expected:
+                yield Hit(pointer, f"{short_name(Path.compile(pointer))} {raw} has offset "
+                                   f"{_offset(offset)}; {name} is at {_offset(expected)} at that instant",
+                          {pointer: raw, zone_path.pointer(bind): name})
 
     return check
 
