@@ -11,7 +11,6 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
-from itertools import islice
 from pathlib import Path as FsPath
 from typing import Any, Literal
 
@@ -85,8 +84,9 @@ class RuleSet:
                 # Most rules bind nothing: one check, no binding loop.
                 if (compiled.when is None or compiled.when.test(payload, _NO_BINDING[0])) and (
                         compiled.unless is None or not compiled.unless.test(payload, _NO_BINDING[0])):
-                    hits = islice(compiled.check(payload, _NO_BINDING[0]), MAX_HITS_PER_RULE)
-                    yield from (_violation(compiled.rule, hit) for hit in hits)
+                    hits = compiled.check(payload, _NO_BINDING[0])
+                    if hits:
+                        yield from (_violation(compiled.rule, hit) for hit in hits[:MAX_HITS_PER_RULE])
                 continue
             found = 0
             for bind in bindings(compiled.each, payload):
@@ -94,7 +94,7 @@ class RuleSet:
                     continue
                 if compiled.unless is not None and compiled.unless.test(payload, bind):
                     continue
-                for hit in islice(compiled.check(payload, bind), MAX_HITS_PER_RULE - found):
+                for hit in compiled.check(payload, bind)[:MAX_HITS_PER_RULE - found]:
                     found += 1
                     yield _violation(compiled.rule, hit)
                 if found >= MAX_HITS_PER_RULE:
