@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import click
 
 from contractgate import __version__
-from contractgate.cli import examples, lint, validate
+from contractgate.cli import examples, lint, rules, validate
 from contractgate.errors import EXIT_USAGE, ContractgateError
 
 
@@ -25,7 +25,7 @@ def cli() -> None:
     """
 
 
-for module in (lint, validate, examples):
+for module in (lint, validate, rules, examples):
     for command in module.COMMANDS:
         cli.add_command(command)
 
@@ -40,7 +40,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         result = cli.main(args=list(argv) if argv is not None else None, prog_name="contractgate",
                           standalone_mode=False)
     except click.UsageError as exc:
-        hint = f" (see 'contractgate {exc.ctx.command_path.split(' ', 1)[-1]} --help')" if exc.ctx else ""
+        hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx else ""
         return fail(exc.format_message() + hint)
     except click.ClickException as exc:
         return fail(exc.format_message())
