@@ -7,18 +7,23 @@ entry shows up as drift instead of being reproduced by the test.
 from __future__ import annotations
 
 import copy
+import hashlib
 import shutil
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
+import contractgate.catalog
+import contractgate.conflicts
+import contractgate.mapping.model
+import contractgate.spec
 from contractgate.catalog import specs_dir
-from contractgate.mapping.compare import Comparison, compare_documents
-from contractgate.mapping.model import load_mapping
-from contractgate.mapping.static import inventories_for
+from contractgate.mapping import Comparison, compare_payloads
+from contractgate.yamlfile import load_yaml
 from tests.conftest import example
 
 NAME = "asleep-v1-to-v3"
@@ -37,12 +42,17 @@ SAME_NAME_STATS = (
 )
 
 
+@cache
+def _example(api_id: str, name: str, status: str) -> Any:
+    return example(api_id, name, status)
+
+
 def session_complete() -> dict[str, Any]:
-    return example("asleep-v1-callback", "derived-session-complete", "request")
+    return copy.deepcopy(_example("asleep-v1-callback", "derived-session-complete", "request"))
 
 
 def inference_complete() -> dict[str, Any]:
-    return example("asleep-v1-callback", "derived-inference-complete", "request")
+    return copy.deepcopy(_example("asleep-v1-callback", "derived-inference-complete", "request"))
 
 
 def in_zone(timestamp: str | None, zone: str) -> str | None:
@@ -59,6 +69,9 @@ def v3_twin(callback: dict[str, Any], timezone: str = "UTC") -> dict[str, Any]:
         breathing_index=data["estimated_ahi"],
         breathing_pattern=GRADES.get(data["breathing_pattern"]),
         sleep_index=80,
+        light_latency=0,  # the derived night falls asleep at epoch 6 (light), first deep at 9, first REM at 22
+        deep_latency=90,
+        rem_latency=480,
         waso_count=1,
         sleep_cycle_time=[],
     )
@@ -84,8 +97,7 @@ def v3_twin(callback: dict[str, Any], timezone: str = "UTC") -> dict[str, Any]:
 
 
 def compare(v1_doc: Any, v3_doc: Any) -> Comparison:
-    mapping = load_mapping(NAME)
-    return compare_documents(mapping, v1_doc, v3_doc, *inventories_for(mapping))
+    return compare_payloads(NAME, v1_doc, v3_doc)
 
 
 def kinds(comparison: Comparison) -> list[tuple[str, str, str]]:
@@ -97,6 +109,26 @@ def specs_copy(tmp_path: Path) -> Path:
     root = tmp_path / "specs"
     shutil.copytree(specs_dir(), root)
     return root
+
+
+_PARSED: dict[str, Any] = {}
+
+
+@pytest.fixture
+def reuse_parsed_yaml(monkeypatch):
+    """Parse each distinct YAML text once per test run: a spec copy re-parses only the files a test edited.
+
+    Keyed by content, so an edited file always goes through the real loader; errors are never cached.
+    """
+
+    def load(path: Path) -> Any:
+        key = hashlib.sha256(path.read_bytes()).hexdigest()
+        if key not in _PARSED:
+            _PARSED[key] = load_yaml(path)
+        return copy.deepcopy(_PARSED[key])
+
+    for module in (contractgate.spec, contractgate.catalog, contractgate.conflicts, contractgate.mapping.model):
+        monkeypatch.setattr(module, "load_yaml", load)
 
 
 def edit(path: Path, old: str, new: str, after: str | None = None) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import click
 
 from contractgate import __version__
-from contractgate.cli import examples, lint, rules, validate
+from contractgate.cli import examples, lint, mapping, rules, validate
 from contractgate.errors import EXIT_USAGE, ContractgateError
 
 
@@ -25,7 +25,7 @@ def cli() -> None:
     """
 
 
-for module in (lint, validate, rules, examples):
+for module in (lint, validate, rules, examples, mapping):
     for command in module.COMMANDS:
         cli.add_command(command)
 

@@ -13,21 +13,25 @@ with it the entries whose v1 field exists in that branch), both values are looke
 Arrays are compared item by item (the drift points at the item) when their lengths agree, as one value
 otherwise. A container entry (``transform: container``) that is null or missing is reported once; the
 entries beneath it are then skipped, so one null ``stat`` is one drift, not thirty.
+
+An entry's ``null_when`` turns a null or missing value on its side into an expected difference, not
+drift, when its condition holds in that side's payload (v3 ``stat`` is null for TOO_SHORT_FOR_ANALYSIS
+while the v1 callback still carries the metrics, as both documents say). Expected differences are kept
+apart in ``Comparison.expected`` for the reports.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from contractgate.errors import InputError
 from contractgate.findings import pointer_from
 from contractgate.mapping.fields import Inventory, json_type
 from contractgate.mapping.model import Basis, MappedField, MappingFile, Side
-from contractgate.mapping.transforms import equal, window_bounds
+from contractgate.mapping.transforms import DriftKind, equal, window_bounds
 
-DriftKind = Literal["value_mismatch", "null_mismatch", "missing", "enum_unmapped", "type_changed"]
 DRIFT_KINDS: tuple[DriftKind, ...] = ("value_mismatch", "null_mismatch", "missing", "enum_unmapped", "type_changed")
 
 
@@ -43,9 +47,6 @@ class _Absent:
 
     def __repr__(self) -> str:
         return "ABSENT"
-
-    def __bool__(self) -> bool:
-        return False
 
 
 ABSENT: Any = _Absent()
@@ -81,6 +82,7 @@ class Comparison:
     variant: str | None  # the v1 branch compared, e.g. SESSION_COMPLETE
     compared: int  # mapped entries that applied to this pair
     drifts: tuple[Drift, ...]
+    expected: tuple[Drift, ...] = ()  # differences an entry's null_when declares documented
 
     @property
     def ok(self) -> bool:
@@ -122,20 +124,23 @@ def _resolve(document: Any, tokens: list[str]) -> _Found | _Blocked | None:
     return _Found(node)
 
 
-def _expand(document: Any, tokens: list[str], prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
-    """Every index tuple for which the ``*``s of ``tokens`` name an existing array item (at least one tuple)."""
-    if "*" not in tokens:
+def _expand(v1_doc: Any, v1_tokens: list[str], v3_doc: Any, v3_tokens: list[str]) -> Iterator[tuple[str, ...]]:
+    """Index tuples for the ``*``s of a pair of pointers: every item of the longer array on either side.
+
+    Empty arrays on both sides still give one tuple, so that the pair resolves as absent and is judged so.
+    """
+    if "*" not in v1_tokens:
         yield ()
         return
-    star = tokens.index("*")
-    found = _resolve(document, tokens[:star])
-    items = found.value if isinstance(found, _Found) and isinstance(found.value, list) else []
-    if not items:
-        yield tuple("0" for _ in range(tokens.count("*")))  # resolves as absent/blocked and is reported so
-        return
-    for index in range(len(items)):
-        rest = [str(index), *tokens[star + 1:]]
-        for more in _expand(document, [*tokens[:star], *rest], prefix):
+    star1, star3 = v1_tokens.index("*"), v3_tokens.index("*")
+    lengths = []
+    for doc, tokens, star in ((v1_doc, v1_tokens, star1), (v3_doc, v3_tokens, star3)):
+        found = _resolve(doc, tokens[:star])
+        lengths.append(len(found.value) if isinstance(found, _Found) and isinstance(found.value, list) else 0)
+    for index in range(max(*lengths, 1)):
+        fixed1 = [*v1_tokens[:star1], str(index), *v1_tokens[star1 + 1:]]
+        fixed3 = [*v3_tokens[:star3], str(index), *v3_tokens[star3 + 1:]]
+        for more in _expand(v1_doc, fixed1, v3_doc, fixed3):
             yield (str(index), *more)
 
 
@@ -197,6 +202,8 @@ class _Pair:
         if not definition.compares_values:
             return
         if isinstance(a, list):
+            if definition.keeps_value and _identical(a, b):
+                return
             if len(a) != len(b):
                 yield self.drift("value_mismatch", v1_path, v3_path, a, b)
                 return
@@ -209,7 +216,7 @@ class _Pair:
             return
         kind = definition.leaf(a, b, self.entry.transform, self.entry.tolerance)
         if kind is not None:
-            yield self.drift(kind, v1_path, v3_path, a, b)  # type: ignore[arg-type]
+            yield self.drift(kind, v1_path, v3_path, a, b)
 
     def window(self, a: Any, b: Any) -> Iterator[Drift]:
         """A v1 window against the slice of the v3 array it covers; items point into the full v3 array."""
@@ -224,11 +231,23 @@ class _Pair:
             return
         start, end = window_bounds(self.entry.transform, block)
         part = b[start:end]
+        if _identical(a, part):
+            return
         if len(a) != len(part):
             yield self.drift("value_mismatch", v1_value=a, v3_value=part)
             return
         for index, (x, y) in enumerate(zip(a, part, strict=True)):
             yield from self.values(x, y, (index,), (start + index,))
+
+
+_PLAIN = (int, float, str)
+
+
+def _identical(a: list[Any], b: list[Any]) -> bool:
+    """Equal item for item with the same Python types: nothing for the careful walk to find."""
+    if len(a) != len(b):
+        return False
+    return all(type(x) is type(y) and type(x) in _PLAIN and x == y for x, y in zip(a, b, strict=True))
 
 
 def _applies(pointer: str, inventory: Inventory, variants: set[str]) -> bool:
@@ -253,13 +272,35 @@ def compare_documents(mapping: MappingFile, v1_doc: Any, v3_doc: Any, v1: Invent
         "v1": {e.v1 for e in entries if e.transform.kind == "container"},
         "v3": {e.v3 for e in entries if e.transform.kind == "container"},
     }
-    drifts = [d for entry in entries for d in _compare_entry(entry, v1_doc, v3_doc, containers)]
-    return Comparison(mapping, "/".join(sorted(variants)) or None, len(entries), tuple(drifts))
+    drifts: list[Drift] = []
+    expected: list[Drift] = []
+    documents = {"v1": v1_doc, "v3": v3_doc}
+    for entry in entries:
+        for drift in _compare_entry(entry, v1_doc, v3_doc, containers):
+            (expected if _expected(entry, drift, documents) else drifts).append(drift)
+    return Comparison(mapping, "/".join(sorted(variants)) or None, len(entries), tuple(drifts), tuple(expected))
+
+
+def _expected(entry: MappedField, drift: Drift, documents: dict[str, Any]) -> bool:
+    """The drift is the entry's side lacking its value while its ``null_when`` condition holds."""
+    when = entry.null_when
+    if when is None or drift.kind not in ("null_mismatch", "missing"):
+        return False
+    value, at, pattern = ((drift.v1_value, drift.v1_pointer, entry.v1) if when.side == "v1"
+                          else (drift.v3_value, drift.v3_pointer, entry.v3))
+    lacking = value is None or value is ABSENT
+    if not lacking or not _matches(pattern, at):
+        return False  # the other side lacks it, or an array item does: not what the condition covers
+    found = _resolve(documents[when.side], _tokens(when.pointer))
+    if not isinstance(found, _Found):
+        return False
+    held = found.value if isinstance(found.value, list) else [found.value]
+    return any(equal(h, v) for h in held for v in when.any_of)
 
 
 def _compare_entry(entry: MappedField, v1_doc: Any, v3_doc: Any, containers: dict[Side, set[str]]) -> Iterator[Drift]:
     v1_tokens, v3_tokens = _tokens(entry.v1), _tokens(entry.v3)
-    for indices in _expand(v1_doc, v1_tokens):
+    for indices in _expand(v1_doc, v1_tokens, v3_doc, v3_tokens):
         p1, p3 = _fill(v1_tokens, indices), _fill(v3_tokens, indices)
         pair = _Pair(entry, v1_doc, pointer_from(p1), pointer_from(p3))
         left, right = _resolve(v1_doc, p1), _resolve(v3_doc, p3)
@@ -281,10 +322,12 @@ def _compare_entry(entry: MappedField, v1_doc: Any, v3_doc: Any, containers: dic
             yield from pair.values(a, b)
 
 
+def _matches(pattern: str, pointer: str) -> bool:
+    """``pointer`` (concrete) is ``pattern``, whose ``*`` segments match any index."""
+    want, have = pattern.split("/"), pointer.split("/")
+    return len(want) == len(have) and all(w in ("*", h) for w, h in zip(want, have, strict=True))
+
+
 def _covered(pointer: str, containers: set[str]) -> bool:
-    """``pointer`` (a concrete pointer) is a container entry's pointer, wildcards matching any index."""
-    have = pointer.split("/")
-    return any(
-        len(c.split("/")) == len(have) and all(w in ("*", h) for w, h in zip(c.split("/"), have, strict=True))
-        for c in containers
-    )
+    """``pointer`` is a container entry's pointer."""
+    return any(_matches(c, pointer) for c in containers)

@@ -13,6 +13,8 @@ Fields inside the branches of a ``oneOf`` with a discriminator carry the branch 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from contractgate.findings import escape_token
@@ -227,8 +229,10 @@ def inventory_of(api_id: str, schema: dict[str, Any]) -> Inventory:
     return Inventory(api_id, walker.fields, tuple(walker.discriminators))
 
 
-def spec_inventory(api_id: str, operation_id: str, status: str, root: Any = None) -> Inventory:
-    """The inventory of an operation's payload: a response body, or for a webhook its request body."""
+@cache
+def spec_inventory(api_id: str, operation_id: str, status: str, root: Path | None = None) -> Inventory:
+    """The inventory of an operation's payload (a response body, or for a webhook its request body), built
+    once per process and specs folder."""
     spec = load_spec(api_id, root)
     operation = spec.api.operation(operation_id)
     return inventory_of(api_id, spec.payload_schema(operation, status))

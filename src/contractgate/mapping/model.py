@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -26,7 +27,8 @@ SIDES: tuple[Side, ...] = ("v1", "v3")
 
 _TOP_KEYS = {"mapping", "title", "description", "v1", "v3", "fields", "v1_only", "v3_only"}
 _SIDE_KEYS = {"api", "operation", "status"}
-_FIELD_KEYS = {"v1", "v3", "transform", "basis", "sources", "note", "null_note", "unreachable", "tolerance"}
+_FIELD_KEYS = {"v1", "v3", "transform", "basis", "sources", "note", "null_note", "null_when", "unreachable",
+               "tolerance"}
 _ONLY_KEYS = {"reason", "basis", "sources"}
 _POINTER = re.compile(r"^(/([^~/]|~[01])*)+$")
 
@@ -41,6 +43,16 @@ class Endpoint:
 
 
 @dataclass(frozen=True)
+class NullWhen:
+    """When the payload of ``side`` has, at ``pointer``, one of ``any_of`` (or a list holding one), that side
+    of the entry may lack a value while the other has one: a documented difference, not drift."""
+
+    side: Side
+    pointer: str
+    any_of: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
 class MappedField:
     """A v1 field and its v3 counterpart."""
 
@@ -51,6 +63,7 @@ class MappedField:
     sources: tuple[str, ...]
     note: str | None = None
     null_note: str | None = None  # why a difference in nullability or presence cannot, or how it does, show
+    null_when: NullWhen | None = None
     unreachable: dict[Any, str] = field(default_factory=dict)  # v3 value -> why no v1 value maps to it
     tolerance: float = 0.0  # numbers: absolute; timestamps: seconds
 
@@ -109,9 +122,12 @@ def mapping_path(name: str, root: Path | None = None) -> Path:
     return mappings_dir(root) / f"{name}.yaml"
 
 
+@cache
 def load_mapping(name: str, root: Path | None = None) -> MappingFile:
-    """The mapping ``specs/mappings/<name>.yaml``; one-line ContractgateError for any problem."""
-    return parse_mapping(mapping_path(name, root), load_yaml(mapping_path(name, root)))
+    """The mapping ``specs/mappings/<name>.yaml``, read once per process (like the catalog and the specs);
+    one-line ContractgateError for any problem."""
+    path = mapping_path(name, root)
+    return parse_mapping(path, load_yaml(path))
 
 
 class _Reader:
@@ -143,9 +159,10 @@ class _Reader:
         return raw
 
     def basis(self, raw: Any, where: str) -> Basis:
-        if raw not in BASES:
-            raise self.fail(where, f"expected one of {', '.join(BASES)}, got {raw!r}")
-        return raw  # type: ignore[no-any-return]
+        for basis in BASES:
+            if raw == basis:
+                return basis
+        raise self.fail(where, f"expected one of {', '.join(BASES)}, got {raw!r}")
 
     def sources(self, raw: Any, where: str) -> tuple[str, ...]:
         if not isinstance(raw, list) or not raw:
@@ -194,6 +211,18 @@ def _transform(reader: _Reader, raw: Any, where: str) -> TransformSpec:
     return TransformSpec(kind.kind, params)
 
 
+def _null_when(reader: _Reader, raw: Any, where: str) -> NullWhen:
+    raw = reader.mapping(raw, where, {"v1", "v3", "any_of"}, {"any_of"})
+    sides = [side for side in SIDES if side in raw]
+    if len(sides) != 1:
+        raise reader.fail(where, "expected exactly one of v1 or v3 (the side that may lack the value)")
+    values = raw["any_of"]
+    if not isinstance(values, list) or not values:
+        raise reader.fail(f"{where}.any_of", "expected a non-empty list of values")
+    side = sides[0]
+    return NullWhen(side, reader.pointer(raw[side], f"{where}.{side}"), tuple(values))
+
+
 def _mapped(reader: _Reader, raw: Any, where: str) -> MappedField:
     raw = reader.mapping(raw, where, _FIELD_KEYS, {"v1", "v3", "transform", "basis", "sources"})
     v1 = reader.pointer(raw["v1"], f"{where}.v1")
@@ -203,6 +232,8 @@ def _mapped(reader: _Reader, raw: Any, where: str) -> MappedField:
     unreachable = raw.get("unreachable") or {}
     if not isinstance(unreachable, dict):
         raise reader.fail(f"{where}.unreachable", "expected v3 value -> reason")
+    if "null_when" in raw and "null_note" not in raw:
+        raise reader.fail(where, "null_when needs a null_note saying why that side lacks the value")
     tolerance = raw.get("tolerance", 0.0)
     if isinstance(tolerance, bool) or not isinstance(tolerance, int | float) or tolerance < 0:
         raise reader.fail(f"{where}.tolerance", f"expected a number >= 0, got {tolerance!r}")
@@ -214,6 +245,7 @@ def _mapped(reader: _Reader, raw: Any, where: str) -> MappedField:
         sources=reader.sources(raw["sources"], f"{where}.sources"),
         note=reader.text(raw["note"], f"{where}.note") if "note" in raw else None,
         null_note=reader.text(raw["null_note"], f"{where}.null_note") if "null_note" in raw else None,
+        null_when=_null_when(reader, raw["null_when"], f"{where}.null_when") if "null_when" in raw else None,
         unreachable={k: reader.text(v, f"{where}.unreachable.{k}") for k, v in unreachable.items()},
         tolerance=float(tolerance),
     )

@@ -21,7 +21,7 @@ Compatibility, as checked here:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -111,7 +111,8 @@ class CheckResult:
 
 
 def _types(info: FieldInfo) -> str:
-    return "|".join(sorted(info.types)) or "untyped"
+    text = "|".join(sorted(info.types)) or "untyped"
+    return f"{text} ({info.format})" if info.format else text
 
 
 def _shape(info: FieldInfo) -> str:
@@ -169,8 +170,29 @@ def _check_entry(entry: MappedField, v1: FieldInfo, v3: FieldInfo) -> Iterator[F
     yield from _check_enums(entry, v1.leaf.values, v3.leaf.values, finding)
 
 
+def _check_null_when(entry: MappedField, inventories: dict[Side, Inventory], lacking: FieldInfo | None,
+                     ) -> Iterator[Finding]:
+    """``null_when`` reads a field that exists, names values it can hold, and covers a side that can lack one."""
+    when = entry.null_when
+    if when is None:
+        return
+    condition = inventories[when.side].get(when.pointer)
+    if condition is None:
+        yield Finding("mapping-pointer-missing", entry.v1, entry.v3,
+                      {"side": when.side, "pointer": when.pointer, "api": inventories[when.side].api_id})
+        return
+    known = condition.leaf.values
+    for value in when.any_of:
+        if known is not None and value not in known:
+            yield Finding("mapping-stale", entry.v1, entry.v3, {
+                "subject": f"null_when value {value!r}", "problem": f"is not a value of {when.side} {when.pointer}"})
+    if lacking is not None and not lacking.nullable and not lacking.optional:
+        yield Finding("mapping-stale", entry.v1, entry.v3, {
+            "subject": "null_when", "problem": f"covers the {when.side} side, which is {lacking.describe_presence()}"})
+
+
 def _check_enums(entry: MappedField, v1_values: tuple[Any, ...] | None, v3_values: tuple[Any, ...] | None,
-                 finding: Any) -> Iterator[Finding]:
+                 finding: Callable[..., Finding]) -> Iterator[Finding]:
     kind = entry.transform.definition
     table = entry.transform.params.get("values") if kind.kind == "enum_map" else None
     if kind.image is None or (v1_values is None and v3_values is None and table is None):
@@ -244,6 +266,8 @@ def check_mapping(mapping: MappingFile, v1: Inventory, v3: Inventory, root: Path
             findings.append(missing("v3", entry.v3, entry.v1, entry.v3))
         if info1 is not None and info3 is not None:
             findings += _check_entry(entry, info1, info3)
+        if entry.null_when is not None:
+            findings += _check_null_when(entry, inventories, info1 if entry.null_when.side == "v1" else info3)
         if entry.transform.kind == "window" and v1.get(block := entry.transform.params["block_pointer"]) is None:
             findings.append(missing("v1", block, entry.v1, entry.v3))
     for side in ("v1", "v3"):
@@ -263,9 +287,9 @@ def check_mapping(mapping: MappingFile, v1: Inventory, v3: Inventory, root: Path
 
 def inventories_for(mapping: MappingFile, root: Path | None = None) -> tuple[Inventory, Inventory]:
     """The field inventories of the mapping's two payloads, from the specs at ``root``."""
-    return tuple(  # type: ignore[return-value]
-        spec_inventory(e.api, e.operation, e.status, root) for e in (mapping.v1, mapping.v3)
-    )
+    v1, v3 = mapping.v1, mapping.v3
+    return (spec_inventory(v1.api, v1.operation, v1.status, root),
+            spec_inventory(v3.api, v3.operation, v3.status, root))
 
 
 def run_check(mapping: MappingFile, root: Path | None = None) -> CheckResult:

@@ -23,9 +23,12 @@ from typing import Any, Literal
 #: arrays of them); object: objects.
 Shape = Literal["same", "list", "timestamp", "number", "object"]
 
-#: A leaf comparison: None when the two agree, else the drift kind ("value_mismatch", "type_changed",
-#: "enum_unmapped").
-Leaf = Callable[[Any, Any, "TransformSpec", float], str | None]
+#: What a difference between the two payloads is (docs/mapping.md describes each).
+DriftKind = Literal["value_mismatch", "null_mismatch", "missing", "enum_unmapped", "type_changed"]
+
+#: A leaf comparison: None when the two agree, else the drift kind (value_mismatch, type_changed or
+#: enum_unmapped; presence and null are the engine's).
+Leaf = Callable[[Any, Any, "TransformSpec", float], DriftKind | None]
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,7 @@ class TransformKind:
     params: dict[str, Param] = field(default_factory=dict)
     image: Callable[[Iterable[Any], TransformSpec], dict[Any, Any]] | None = None
     compares_values: bool = True  # container: only presence and null are compared
+    keeps_value: bool = False  # v3 equals v1 unchanged, so identical arrays need no item-by-item walk
 
 
 @dataclass(frozen=True)
@@ -86,7 +90,7 @@ def equal(a: Any, b: Any, tolerance: float = 0.0) -> bool:
     return type(a) is type(b) and a == b
 
 
-def _same_leaf(a: Any, b: Any, spec: TransformSpec, tolerance: float) -> str | None:
+def _same_leaf(a: Any, b: Any, spec: TransformSpec, tolerance: float) -> DriftKind | None:
     return None if equal(a, b, tolerance) else "value_mismatch"
 
 
@@ -96,18 +100,19 @@ def _identity_image(values: Iterable[Any], spec: TransformSpec) -> dict[Any, Any
 
 register(TransformKind(
     "identity", "Same name (after the move to its new place), same value.", "same", _same_leaf,
-    same_name=True, image=_identity_image,
+    same_name=True, image=_identity_image, keeps_value=True,
 ))
 register(TransformKind(
     "rename", "Another name, same value.", "same", _same_leaf, same_name=False, image=_identity_image,
+    keeps_value=True,
 ))
 register(TransformKind(
     "list_rename", "An array under another name; compared item by item.", "list", _same_leaf,
-    same_name=False, image=_identity_image,
+    same_name=False, image=_identity_image, keeps_value=True,
 ))
 
 
-def _enum_leaf(a: Any, b: Any, spec: TransformSpec, tolerance: float) -> str | None:
+def _enum_leaf(a: Any, b: Any, spec: TransformSpec, tolerance: float) -> DriftKind | None:
     if isinstance(a, list | dict) or isinstance(b, list | dict):
         return "type_changed"
     table: dict[Any, Any] = spec.params["values"]
@@ -139,7 +144,7 @@ def instant(value: Any) -> datetime | None:
     return parsed if parsed.tzinfo is not None else None
 
 
-def _timestamp_leaf(a: Any, b: Any, spec: TransformSpec, tolerance: float) -> str | None:
+def _timestamp_leaf(a: Any, b: Any, spec: TransformSpec, tolerance: float) -> DriftKind | None:
     left, right = instant(a), instant(b)
     if left is None or right is None:
         return "type_changed"
@@ -152,7 +157,7 @@ register(TransformKind(
 ))
 
 
-def _scale_leaf(a: Any, b: Any, spec: TransformSpec, tolerance: float) -> str | None:
+def _scale_leaf(a: Any, b: Any, spec: TransformSpec, tolerance: float) -> DriftKind | None:
     if not (_is_number(a) and _is_number(b)):
         return "type_changed"
     expected = a * spec.params["factor"] + spec.params.get("offset", 0)
@@ -175,7 +180,7 @@ register(TransformKind(
     "window",
     "A v1 array that is a window of a longer v3 array: `blocks` blocks of `epochs_per_block` items ending "
     "with the block whose index is at `block_pointer` in the v1 payload; compared item by item.",
-    "list", _same_leaf, image=_identity_image,
+    "list", _same_leaf, image=_identity_image, keeps_value=True,
     params={"block_pointer": Param((str,), doc="v1 pointer of the index of the window's last block"),
             "epochs_per_block": Param((int,), doc="items per block"),
             "blocks": Param((int,), doc="blocks in a full window")},
@@ -188,7 +193,7 @@ def window_bounds(spec: TransformSpec, block: int) -> tuple[int, int]:
     return max(0, (block - blocks + 1) * per), (block + 1) * per
 
 
-def _container_leaf(a: Any, b: Any, spec: TransformSpec, tolerance: float) -> str | None:
+def _container_leaf(a: Any, b: Any, spec: TransformSpec, tolerance: float) -> DriftKind | None:
     return None
 
 

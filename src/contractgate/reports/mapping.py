@@ -1,0 +1,254 @@
+"""Rendering mappings, ``mapping check`` findings and ``mapping compare`` drifts: text, JSON, Markdown, HTML.
+
+The JSON shapes are a stable contract (docs/mapping.md). Verdicts (``ok``, exit codes) are decided by
+the engine and the command; these functions only put them into words.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from typing import Any
+
+import orjson
+
+from contractgate.mapping.compare import ABSENT, Comparison, Drift
+from contractgate.mapping.model import MappedField, MappingFile, Side, UnmappedField
+from contractgate.mapping.static import CheckResult, Finding
+from contractgate.mapping.transforms import TransformSpec
+
+_SHORT = 60  # characters of a value shown in text and tables; JSON always has the whole value
+_ONLY_TITLES: tuple[tuple[Side, str], ...] = (("v1", "v1 fields without a v3 counterpart"),
+                                             ("v3", "v3 fields new since v1"))
+
+
+def transform_label(spec: TransformSpec) -> str:
+    """A short human form of a transform, e.g. ``scale x60`` or ``enum_map A→B, C→D``."""
+    params = spec.params
+    if spec.kind == "enum_map":
+        return "enum_map " + ", ".join(f"{a}→{b}" for a, b in params["values"].items())
+    if spec.kind == "scale":
+        offset = params.get("offset", 0)
+        return f"scale x{params['factor']}" + (f" {offset:+}" if offset else "")
+    if spec.kind == "window":
+        return (f"window: {params['blocks']} blocks of {params['epochs_per_block']} ending at block "
+                f"{params['block_pointer']}")
+    return spec.kind
+
+
+def value_text(value: Any, limit: int | None = _SHORT) -> str:
+    if value is ABSENT:
+        return "(absent)"
+    text = orjson.dumps(value).decode()
+    return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' * (n != 1)}"
+
+
+def _where(finding: Finding) -> str:
+    parts = [f"v1 {finding.v1_pointer}" if finding.v1_pointer else "", f"v3 {finding.v3_pointer}" if
+             finding.v3_pointer else ""]
+    return " -> ".join(p for p in parts if p)
+
+
+# --- mapping check ------------------------------------------------------------------------------------
+
+def render_check_text(result: CheckResult) -> str:
+    """One line per finding (level, check id, place, message), then a summary line."""
+    lines = [f"{f.level:7} {f.check}  {_where(f)}: {f.message}" for f in result.findings]
+    m = result.mapping
+    errors = sum(f.level == "error" for f in result.findings)
+    warnings = len(result.findings) - errors
+    if result.findings:
+        lines.append(f"{m.name}: {_plural(errors, 'error')}, {_plural(warnings, 'warning')}")
+    else:
+        lines.append(
+            f"{m.name}: ok ({len(m.fields)} mapped, {len(m.v1_only)} v1-only, {len(m.v3_only)} v3-only; "
+            f"all {result.v1_fields} fields of {m.v1.api} and {result.v3_fields} of {m.v3.api} listed)"
+        )
+    return "\n".join(lines)
+
+
+def render_check_json(result: CheckResult, strict: bool = False) -> str:
+    doc = {
+        "mapping": result.mapping.name,
+        "ok": not result.failed(strict),
+        "findings": [f.to_dict() for f in result.findings],
+    }
+    return orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode()
+
+
+# --- mapping compare ----------------------------------------------------------------------------------
+
+def render_compare_json(comparison: Comparison) -> str:
+    doc = {"ok": comparison.ok, "drifts": [d.to_dict() for d in comparison.drifts]}
+    return orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode()
+
+
+def _drift_line(d: Drift) -> str:
+    hedge = " (inferred mapping)" if d.basis == "inferred" else ""
+    return (f"  {d.kind:14} {d.v1_pointer} -> {d.v3_pointer}: v1 {value_text(d.v1_value)}, "
+            f"v3 {value_text(d.v3_value)}{hedge}")
+
+
+def _headline(comparison: Comparison) -> str:
+    what = f" ({comparison.variant})" if comparison.variant else ""
+    n = len(comparison.drifts)
+    found = "no drift" if not n else _plural(n, "drift")
+    expected = f" ({_plural(len(comparison.expected), 'documented difference')})" if comparison.expected else ""
+    return f"{comparison.mapping.name}{what}: {found} in {_plural(comparison.compared, 'mapped field')}{expected}"
+
+
+def _expected_text(d: Drift) -> str:
+    return f"{d.v1_pointer} -> {d.v3_pointer}: v1 {value_text(d.v1_value, 24)}, v3 {value_text(d.v3_value, 24)}"
+
+
+def render_compare_text(comparison: Comparison) -> str:
+    lines = [_headline(comparison), *map(_drift_line, comparison.drifts)]
+    lines += [f"  expected       {_expected_text(d)} (null_when)" for d in comparison.expected]
+    return "\n".join(lines)
+
+
+# --- Markdown -----------------------------------------------------------------------------------------
+
+def _cell(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def _code(text: str) -> str:
+    return f"`{text}`" if "`" not in text else f"`` {text} ``"
+
+
+def _notes(entry: MappedField) -> list[str]:
+    notes = [entry.note] if entry.note else []
+    if entry.null_note:
+        notes.append(f"Null/absent: {entry.null_note}")
+    if entry.null_when:
+        when = entry.null_when
+        values = ", ".join(map(str, when.any_of))
+        notes.append(f"Expected when {when.side} {when.pointer} has any of {values}.")
+    if entry.unreachable:
+        notes.append("Unreachable v3 values: " + "; ".join(f"{v}: {why}" for v, why in entry.unreachable.items()))
+    return notes
+
+
+def _summary(mapping: MappingFile) -> str:
+    inferred = sum(f.basis == "inferred" for f in mapping.fields)
+    return (
+        f"From `{mapping.v1.api}/{mapping.v1.operation}` to `{mapping.v3.api}/{mapping.v3.operation}` "
+        f"({mapping.v3.status}). {_plural(len(mapping.fields), 'mapped field')} "
+        f"({len(mapping.fields) - inferred} documented, {inferred} inferred), "
+        f"{_plural(len(mapping.v1_only), 'v1 field')} without a v3 counterpart, "
+        f"{_plural(len(mapping.v3_only), 'v3 field')} new since v1."
+    )
+
+
+def _only_rows_md(only: Sequence[UnmappedField]) -> list[str]:
+    return [f"| {_code(u.pointer)} | {_cell(u.reason)} | {u.basis} | {_cell('; '.join(u.sources))} |" for u in only]
+
+
+def render_mapping_markdown(mapping: MappingFile, level: int = 3) -> str:
+    """The mapping table: every mapped field, then the fields of each side that have no counterpart."""
+    h = "#" * level
+    out = [f"{h} Field mapping {mapping.name}: {mapping.title}", "", _summary(mapping), ""]
+    if mapping.description:
+        out += [mapping.description, ""]
+    out += ["| v1 field | v3 field | transform | basis | sources | notes |", "| --- | --- | --- | --- | --- | --- |"]
+    for f in mapping.fields:
+        out.append(f"| {_code(f.v1)} | {_code(f.v3)} | {_cell(transform_label(f.transform))} | {f.basis} | "
+                   f"{_cell('; '.join(f.sources))} | {_cell(' '.join(_notes(f)))} |")
+    for side, title in _ONLY_TITLES:
+        only = mapping.only(side)
+        out += ["", f"{h}# {title}", ""]
+        if not only:
+            out.append("None.")
+            continue
+        out += [f"| {side} field | reason | basis | sources |", "| --- | --- | --- | --- |", *_only_rows_md(only)]
+    return "\n".join(out)
+
+
+def render_drifts_markdown(comparison: Comparison, label: str | None = None, level: int = 3) -> str:
+    """The drifts of one compared pair (``label`` names the pair, e.g. the session id or the files)."""
+    h = "#" * level
+    out = [f"{h} Drift {comparison.mapping.name}" + (f": {label}" if label else ""), "", _headline(comparison) + "."]
+    if comparison.drifts:
+        out += ["", "| kind | v1 pointer | v3 pointer | v1 value | v3 value | mapping basis |",
+                "| --- | --- | --- | --- | --- | --- |"]
+        for d in comparison.drifts:
+            v1, v3 = (_code(_cell(value_text(v))) if v is not ABSENT else "*absent*" for v in (d.v1_value, d.v3_value))
+            out.append(f"| {d.kind} | {_code(d.v1_pointer)} | {_code(d.v3_pointer)} | {v1} | {v3} | {d.basis} |")
+    if comparison.expected:
+        out += ["", "Documented differences (the entry's `null_when` holds), not counted as drift: "
+                + "; ".join(_code(_expected_text(d)) for d in comparison.expected) + "."]
+    return "\n".join(out)
+
+
+def render_markdown_section(mapping: MappingFile, comparisons: Sequence[tuple[str, Comparison]] = (),
+                            level: int = 2) -> str:
+    """The audit report's section for one mapping: its table and the drift of each compared pair."""
+    parts = [f"{'#' * level} v1 to v3 mapping: {mapping.name}", "", render_mapping_markdown(mapping, level + 1)]
+    for label, comparison in comparisons:
+        parts += ["", render_drifts_markdown(comparison, label, level + 1)]
+    return "\n".join(parts)
+
+
+# --- HTML (a fragment for the audit report; the page around it adds the styles) ----------------------
+
+def _e(value: Any) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """``rows`` hold already-escaped cell HTML."""
+    head = "".join(f"<th>{_e(h)}</th>" for h in headers)
+    body = "\n".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"
+
+
+def _c(text: str) -> str:
+    return f"<code>{_e(text)}</code>"
+
+
+def render_mapping_html(mapping: MappingFile, level: int = 3) -> str:
+    h, h2 = f"h{level}", f"h{min(level + 1, 6)}"
+    rows = [[_c(f.v1), _c(f.v3), _e(transform_label(f.transform)),
+             f'<span class="basis-{_e(f.basis)}">{_e(f.basis)}</span>', _e("; ".join(f.sources)),
+             _e(" ".join(_notes(f)))] for f in mapping.fields]
+    out = [f"<{h}>Field mapping {_e(mapping.name)}: {_e(mapping.title)}</{h}>", f"<p>{_e(_summary(mapping))}</p>"]
+    if mapping.description:
+        out.append(f"<p>{_e(mapping.description)}</p>")
+    out.append(_table(["v1 field", "v3 field", "transform", "basis", "sources", "notes"], rows))
+    for side, title in _ONLY_TITLES:
+        only = mapping.only(side)
+        out.append(f"<{h2}>{_e(title)}</{h2}>")
+        out.append(_table([f"{side} field", "reason", "basis", "sources"],
+                          [[_c(u.pointer), _e(u.reason), _e(u.basis), _e("; ".join(u.sources))] for u in only])
+                   if only else "<p>None.</p>")
+    return "\n".join(out)
+
+
+def render_drifts_html(comparison: Comparison, label: str | None = None, level: int = 3) -> str:
+    h = f"h{level}"
+    title = f"Drift {comparison.mapping.name}" + (f": {label}" if label else "")
+    out = [f"<{h}>{_e(title)}</{h}>", f"<p>{_e(_headline(comparison))}.</p>"]
+    if comparison.drifts:
+        rows = [[f'<span class="drift-{_e(d.kind)}">{_e(d.kind)}</span>', _c(d.v1_pointer), _c(d.v3_pointer),
+                 *(_c(value_text(v)) if v is not ABSENT else "<em>absent</em>" for v in (d.v1_value, d.v3_value)),
+                 _e(d.basis)] for d in comparison.drifts]
+        out.append(_table(["kind", "v1 pointer", "v3 pointer", "v1 value", "v3 value", "mapping basis"], rows))
+    if comparison.expected:
+        listed = "; ".join(_c(_expected_text(d)) for d in comparison.expected)
+        out.append(f"<p>Documented differences (the entry's null_when holds), not counted as drift: {listed}.</p>")
+    return "\n".join(out)
+
+
+def render_html_section(mapping: MappingFile, comparisons: Sequence[tuple[str, Comparison]] = (),
+                        level: int = 2) -> str:
+    """The audit report's section for one mapping, as an HTML fragment (a ``<section>``)."""
+    parts = [f'<section class="contractgate-mapping" id="mapping-{_e(mapping.name)}">',
+             f"<h{level}>v1 to v3 mapping: {_e(mapping.name)}</h{level}>", render_mapping_html(mapping, level + 1)]
+    parts += [render_drifts_html(c, label, level + 1) for label, c in comparisons]
+    parts.append("</section>")
+    return "\n".join(parts)
