@@ -1,0 +1,194 @@
+"""Rendering a gate run: JUnit XML for the CI, Markdown for the pull request, HTML for people.
+
+Every string here comes from the gate's results, whose curl commands and excerpts are already masked.
+"""
+
+from __future__ import annotations
+
+import html
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+
+from contractgate.findings import Violation
+from contractgate.gate.results import Failure, GateResult, OperationResult
+
+
+def _verdict(result: GateResult) -> str:
+    return "PASSED" if result.ok else "FAILED"
+
+
+def _run_line(result: GateResult) -> str:
+    profile = f", mock profile {result.profile}" if result.profile else ""
+    return (f"target {result.target}{profile}, seed {result.seed}, up to {result.max_examples} examples per "
+            f"operation, {result.total_cases} cases in {result.duration_s:.1f} s")
+
+
+def _failures_by_check(op: OperationResult) -> dict[str, list[Failure]]:
+    found: dict[str, list[Failure]] = {}
+    for failure in op.failures.values():
+        found.setdefault(failure.check, []).append(failure)
+    return found
+
+
+def render_junit(result: GateResult) -> str:
+    """One test case per API operation and check; a failed check carries every distinct failure."""
+    suites = ET.Element("testsuites", name="contractgate", time=f"{result.duration_s:.3f}")
+    total = failed = 0
+    for api_id in dict.fromkeys(op.api_id for op in result.operations):
+        ops = [op for op in result.operations if op.api_id == api_id]
+        suite = ET.SubElement(suites, "testsuite", name=api_id)
+        s_tests = s_failed = 0
+        for op in ops:
+            by_check = _failures_by_check(op)
+            for check in sorted({*(op.checks or result.checks), *by_check}):
+                case = ET.SubElement(suite, "testcase", classname=f"{api_id}.{op.operation_id}", name=check)
+                s_tests += 1
+                if op.error is not None:
+                    ET.SubElement(case, "error", message=op.error)
+                    s_failed += 1
+                elif op.note and not op.cases:
+                    ET.SubElement(case, "skipped", message=op.note)
+                elif check in by_check:
+                    failures = by_check[check]
+                    node = ET.SubElement(case, "failure", message=failures[0].title, type=failures[0].code)
+                    node.text = "\n\n".join(_plain(f) for f in failures)
+                    s_failed += 1
+        suite.set("tests", str(s_tests))
+        suite.set("failures", str(s_failed))
+        total += s_tests
+        failed += s_failed
+    suites.set("tests", str(total))
+    suites.set("failures", str(failed))
+    ET.indent(suites)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+
+
+def _plain(failure: Failure) -> str:
+    parts = [f"{failure.title}", failure.message]
+    for v in failure.violations:
+        if v.quote:
+            parts.append(f"{v.rule} ({v.source}): \"{v.quote}\"")
+    if failure.curl:
+        parts.append(f"Reproduce with: {failure.curl}")
+    return "\n".join(parts)
+
+
+def _violation_md(v: Violation) -> str:
+    quote = f" The document: \"{v.quote}\"" if v.quote else ""
+    return f"  - `{v.rule}` at `{v.pointer or '/'}`: {v.message} ({v.source}).{quote}"
+
+
+def render_markdown(result: GateResult) -> str:
+    lines = [f"## contractgate: {_verdict(result)}", "", _run_line(result) + ".", "",
+             "| API | operation | cases | answers | result |", "| --- | --- | ---: | --- | --- |"]
+    for op in result.operations:
+        answers = ", ".join(f"{status}: {n}" for status, n in sorted(op.statuses.items())) or "-"
+        outcome = "error" if op.error else "skipped" if op.note and not op.cases else (
+            f"**{len(op.failures)} failed**" if op.failures else "ok")
+        lines.append(f"| {op.api_id} | {op.operation_id} | {op.cases} | {answers} | {outcome} |")
+    for op in result.operations:
+        if op.error:
+            lines += ["", f"### {op.api_id} {op.operation_id}: error", "", f"    {op.error}"]
+        for failure in op.failures.values():
+            lines += ["", f"### {op.api_id} {op.operation_id}: {failure.title}", "", f"Check `{failure.check}` "
+                      f"({failure.code}){f', status {failure.status}' if failure.status else ''}."]
+            lines += [_violation_md(v) for v in failure.violations]
+            if not failure.violations:
+                lines += ["", "```", failure.message.strip(), "```"]
+            if failure.curl:
+                lines += ["", "Reproduce:", "", "```sh", failure.curl, "```"]
+    warnings = [(op, v, n) for op in result.operations for v, n in op.warnings.values()]
+    if warnings:
+        lines += ["", f"<details><summary>{len(warnings)} warnings (inferred rules; fail with --strict)</summary>", ""]
+        lines += [f"- {op.api_id}: `{v.rule}` {n} times, first at `{v.pointer}`: {v.message}" for op, v, n in warnings]
+        lines += ["", "</details>"]
+    lines += ["", f"Replay with `contractgate run --seed {result.seed} --target {result.target}`."]
+    return "\n".join(lines) + "\n"
+
+
+_CSS = """
+body{font:15px/1.5 system-ui,-apple-system,Segoe UI,sans-serif;margin:0;color:#1d2330;background:#f6f7f9}
+main{max-width:1100px;margin:0 auto;padding:24px}
+h1{font-size:24px;margin:0 0 4px}.sub{color:#5b6475;margin:0 0 20px}
+.badge{display:inline-block;padding:2px 10px;border-radius:12px;color:#fff;font-weight:600;font-size:14px}
+.pass{background:#1f883d}.fail{background:#cf222e}.skip{background:#8c959f}
+table{border-collapse:collapse;width:100%;background:#fff;border:1px solid #d8dee4;border-radius:6px}
+th,td{text-align:left;padding:8px 10px;border-bottom:1px solid #eaeef2;vertical-align:top}
+th{background:#f0f2f5;font-weight:600}td.num{text-align:right}
+section{margin-top:28px}h2{font-size:19px}
+details{background:#fff;border:1px solid #d8dee4;border-radius:6px;margin:10px 0;padding:8px 12px}
+summary{cursor:pointer;font-weight:600}
+pre{background:#0d1117;color:#e6edf3;padding:10px;border-radius:6px;overflow-x:auto;white-space:pre-wrap;
+word-break:break-all;font-size:13px}
+code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:13px}
+blockquote{margin:6px 0;padding:4px 12px;border-left:3px solid #8c959f;color:#4a5261;background:#f6f8fa}
+.rule{margin:10px 0}.muted{color:#5b6475}
+"""
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _html_failure(failure: Failure) -> Iterator[str]:
+    status = f" · status {failure.status}" if failure.status else ""
+    yield f"<details open><summary>{_e(failure.title)}</summary>"
+    yield f"<p class=muted>check <code>{_e(failure.check)}</code> · {_e(failure.code)}{_e(status)}</p>"
+    for v in failure.violations:
+        yield (f"<div class=rule><b><code>{_e(v.rule)}</code></b> {_e(v.title or '')} at "
+               f"<code>{_e(v.pointer or '/')}</code><br>{_e(v.message)}<br><span class=muted>{_e(v.source)}</span>")
+        if v.quote:
+            yield f"<blockquote>{_e(v.quote)}</blockquote>"
+        yield "</div>"
+    if not failure.violations:
+        yield f"<pre>{_e(failure.message.strip())}</pre>"
+    if failure.response_excerpt:
+        yield f"<p>Response excerpt:</p><pre>{_e(failure.response_excerpt)}</pre>"
+    if failure.curl:
+        yield f"<p>Reproduce:</p><pre>{_e(failure.curl)}</pre>"
+    yield "</details>"
+
+
+def render_html(result: GateResult) -> str:
+    badge = "pass" if result.ok else "fail"
+    out = ["<!doctype html>", "<html lang=en><head><meta charset=utf-8>",
+           "<meta name=viewport content='width=device-width,initial-scale=1'>",
+           f"<title>contractgate: {_verdict(result)}</title><style>{_CSS}</style></head><body><main>",
+           f"<h1>contractgate <span class='badge {badge}'>{_verdict(result)}</span></h1>",
+           f"<p class=sub>{_e(_run_line(result))}</p>",
+           "<table><thead><tr><th>API</th><th>operation</th><th>cases</th><th>answers</th><th>result</th></tr>"
+           "</thead><tbody>"]
+    for op in result.operations:
+        answers = ", ".join(f"{s}: {n}" for s, n in sorted(op.statuses.items())) or "-"
+        if op.error:
+            cell = "<span class='badge fail'>error</span>"
+        elif op.note and not op.cases:
+            cell = "<span class='badge skip'>skipped</span>"
+        elif op.failures:
+            cell = f"<span class='badge fail'>{len(op.failures)} failed</span>"
+        else:
+            cell = "<span class='badge pass'>ok</span>"
+        anchor = f"#{_e(op.api_id)}-{_e(op.operation_id)}"
+        out.append(f"<tr><td>{_e(op.api_id)}</td><td><a href='{anchor}'>{_e(op.operation_id)}</a><br>"
+                   f"<span class=muted>{_e(op.label)}</span></td><td class=num>{op.cases}</td>"
+                   f"<td>{_e(answers)}</td><td>{cell}</td></tr>")
+    out.append("</tbody></table>")
+    for op in result.operations:
+        out.append(f"<section id='{_e(op.api_id)}-{_e(op.operation_id)}'><h2>{_e(op.api_id)} · "
+                   f"{_e(op.operation_id)}</h2>")
+        if op.error:
+            out.append(f"<pre>{_e(op.error)}</pre>")
+        if op.note:
+            out.append(f"<p class=muted>{_e(op.note)}</p>")
+        for failure in op.failures.values():
+            out += list(_html_failure(failure))
+        if not op.failures and not op.error:
+            out.append("<p>Every check held.</p>")
+        if op.warnings:
+            out.append(f"<details><summary>{len(op.warnings)} warnings (inferred rules)</summary><ul>")
+            out += [f"<li><code>{_e(v.rule)}</code> {n} times, first at <code>{_e(v.pointer)}</code>: {_e(v.message)}"
+                    "</li>" for v, n in op.warnings.values()]
+            out.append("</ul></details>")
+        out.append("</section>")
+    out.append(f"<p class=muted>Checks: {_e(', '.join(result.checks))}.</p></main></body></html>")
+    return "\n".join(out) + "\n"
