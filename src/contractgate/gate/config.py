@@ -20,6 +20,7 @@ class GateConfig:
     profile: str = "faithful"  # the mock's profile, for embedded targets
     rate: float = 5.0  # requests per second to a remote target
     strict: bool = False
+    rules: bool = True  # the contract rules as a check (off only to measure what they cost)
     callback_sessions: int = 25  # mock sessions whose callbacks the gate checks
     ids: dict[str, list[str]] = field(default_factory=dict)  # API id -> ids that exist on the target
 

@@ -1,0 +1,147 @@
+"""The gate end to end: passes against the faithful mock, fails on every simulated vendor change with
+the rule or check the profile names, leaks no credential, and refuses a live run without credentials."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from contractgate.cli import main
+from contractgate.gate.config import GateConfig
+from contractgate.gate.results import GateResult
+from contractgate.gate.runner import run_gate
+from contractgate.mock.profiles import load_profiles
+from tests.support import origin, running_mock
+
+ALL = ["asleep-v3", "asleep-v1-callback", "upheal", "emogg"]
+PROFILES = load_profiles()
+# Declared changes of the body: caught by what the profile's `expect` names.
+CHANGES = sorted(name for name, p in PROFILES.items() if p.expect)
+
+
+def gate(profile: str = "faithful", target: str = "embedded", apis: list[str] = ALL, **kw) -> GateResult:
+    cfg = GateConfig(target=target, seed=7, max_examples=kw.pop("max_examples", 30), profile=profile, **kw)
+    return run_gate(cfg, apis, echo=lambda line: None)
+
+
+def caught(result: GateResult) -> set[tuple[str, str]]:
+    """(API, rule id or 'schema') for every failure of the run."""
+    found = set()
+    for op in result.operations:
+        for failure in op.failures.values():
+            if failure.violations:
+                found |= {(op.api_id, v.rule) for v in failure.violations}
+            if failure.check.endswith("schema_conformance"):
+                found.add((op.api_id, "schema"))
+    return found
+
+
+def test_the_faithful_mock_passes_every_check_and_every_api_answers_with_bodies():
+    result = gate()
+    assert result.ok, [(op.api_id, list(op.failures)) for op in result.operations if not op.ok]
+    for op in result.operations:
+        assert op.cases > 0, op.api_id
+        if op.api_id != "asleep-v1-callback":
+            assert op.statuses.get(200, 0) > 0, f"{op.api_id} never reached a body"
+            assert any(400 <= s < 500 for s in op.statuses), f"{op.api_id} had no negative answer"
+
+
+@pytest.mark.parametrize("profile", CHANGES)
+def test_every_drift_profile_fails_the_gate_with_what_it_declares(profile):
+    expected = {(e["api"], e["rule"]) for e in PROFILES[profile].expect}
+    apis = sorted({api for api, _ in expected})
+    result = gate(profile, apis=apis, max_examples=60)
+    assert not result.ok
+    assert expected <= caught(result), f"{profile}: expected {expected}, caught {caught(result)}"
+
+
+def test_a_flaky_server_fails_the_gate_with_server_errors_in_process():
+    result = gate("flaky", apis=["emogg"])
+    checks = {f.check for op in result.operations for f in op.failures.values()}
+    assert "not_a_server_error" in checks
+
+
+def test_over_loopback_the_same_gate_passes_faithful_and_catches_a_broken_rule():
+    with running_mock("--seed", "7") as urls:
+        assert gate(target=origin(urls), apis=["asleep-v3", "emogg"], max_examples=15).ok
+    with running_mock("--seed", "7", "--profile", "broken-conditional") as urls:
+        result = gate(target=origin(urls), apis=["asleep-v3"], max_examples=60, profile="broken-conditional")
+        assert ("asleep-v3", "ASLEEP-V3-N001") in caught(result)
+
+
+CANARIES = {"ASLEEP_API_KEY": "canary-asleep-7d41c0", "UPHEAL_API_KEY": "canary-upheal-93be2a",
+            "EMOGG_API_TOKEN": "canary-emogg-5f08e6"}
+
+
+def test_no_credential_reaches_any_artifact(tmp_path, monkeypatch, capsys):
+    for name, value in CANARIES.items():
+        monkeypatch.setenv(name, value)
+    reports = tmp_path / "reports"
+    # A failing run, so that reports hold reproduction commands and response excerpts.
+    code = main(["run", "--seed", "7", "--max-examples", "30", "--profile", "type-change",
+                 "--report-dir", str(reports)])
+    out, err = capsys.readouterr()
+    assert code == 1
+    artifacts = {p.name: p.read_text() for p in reports.iterdir()} | {"stdout": out, "stderr": err}
+    assert {"junit.xml", "summary.md", "report.html"} <= set(artifacts)
+    assert "curl" in artifacts["summary.md"], "the canary test needs a reproduction command to look into"
+    for name, text in artifacts.items():
+        for canary in CANARIES.values():
+            assert canary not in text, f"{canary} leaked into {name}"
+
+
+def test_a_live_run_without_credentials_stops_before_any_request(monkeypatch, capsys):
+    for name in CANARIES:
+        monkeypatch.delenv(name, raising=False)
+    code = main(["run", "--target", "live", "--api", "emogg"])
+    _, err = capsys.readouterr()
+    assert code == 2
+    assert err.strip() == ("contractgate: error: emogg: set EMOGG_API_TOKEN in the environment to test live "
+                           "(no request was sent)")
+
+
+def test_run_writes_junit_markdown_and_self_contained_html(tmp_path, capsys):
+    reports = tmp_path / "r"
+    assert main(["run", "--seed", "5", "--max-examples", "10", "--report-dir", str(reports)]) == 0
+    out = capsys.readouterr().out
+    assert "seed 5 (replay with --seed 5)" in out
+    suites = ET.parse(reports / "junit.xml").getroot()
+    assert [s.get("name") for s in suites] == ALL
+    asleep = suites[0]
+    names = {c.get("name") for c in asleep}
+    assert {"contract_rules", "response_schema_conformance", "negative_data_rejection"} <= names
+    html = (reports / "report.html").read_text()
+    assert "<script src" not in html and "<link" not in html and "@import" not in html
+    assert "src=\"http" not in html and "href=\"http" not in html
+    assert (reports / "summary.md").read_text().startswith("## contractgate: PASSED")
+
+
+def test_the_same_seed_replays_the_same_cases():
+    first, second = gate(apis=["emogg"]), gate(apis=["emogg"])
+    assert [(op.cases, op.statuses) for op in first.operations] == \
+           [(op.cases, op.statuses) for op in second.operations]
+
+
+def test_workers_spread_apis_over_processes_with_the_same_outcome():
+    cfg = GateConfig(seed=7, max_examples=10)
+    spread = run_gate(cfg, ["upheal", "emogg"], workers=2, echo=lambda line: None)
+    assert spread.ok and [op.api_id for op in spread.operations] == ["upheal", "emogg"]
+    assert json.dumps(sorted(spread.checks))
+    assert all(op.cases for op in spread.operations)
+
+
+def test_unknown_profile_and_bad_target_are_usage_errors(capsys):
+    assert main(["run", "--profile", "nope"]) == 2
+    assert main(["run", "--target", "ftp://x"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert "profile 'nope'" in err[0] and "--target must be" in err[1]
+
+
+def test_reports_are_readable_files(tmp_path):
+    # Atomic writes go through a 0600 temporary file; the report itself must be readable by others.
+    assert main(["run", "--api", "emogg", "--max-examples", "5", "--report-dir", str(tmp_path)]) == 0
+    assert oct((tmp_path / "report.html").stat().st_mode & 0o777) == "0o644"
+    assert Path(tmp_path / "junit.xml").stat().st_size > 0

@@ -1,0 +1,70 @@
+"""Live-mode politeness: 429 honoured with Retry-After, 5xx retried with backoff, both bounded."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
+
+import pytest
+
+from contractgate.gate.polite import PoliteSession
+
+
+class _Script(BaseHTTPRequestHandler):
+    answers: ClassVar[list[tuple[int, dict[str, str]]]] = []
+    seen: ClassVar[list[float]] = []
+
+    def do_GET(self) -> None:
+        type(self).seen.append(time.monotonic())
+        status, headers = type(self).answers.pop(0) if type(self).answers else (200, {})
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def server() -> Iterator[str]:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Script)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    _Script.seen = []
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/x"
+    httpd.shutdown()
+
+
+def test_429_is_retried_after_the_time_the_server_asks_for(server):
+    _Script.answers = [(429, {"Retry-After": "1"}), (200, {})]
+    response = PoliteSession(rate=100).get(server)
+    assert response.status_code == 200
+    assert len(_Script.seen) == 2 and _Script.seen[1] - _Script.seen[0] >= 0.95
+
+
+def test_5xx_is_retried_with_backoff_a_bounded_number_of_times(server):
+    _Script.answers = [(503, {})] * 10
+    session = PoliteSession(rate=100, max_retries=2)
+    response = session.get(server)
+    assert response.status_code == 503 and len(_Script.seen) == 3 and session.retries_made == 2
+    gaps = [b - a for a, b in zip(_Script.seen, _Script.seen[1:], strict=False)]
+    assert gaps[0] >= 0.45 and gaps[1] >= 0.95  # 0.5 s, then 1 s
+
+
+def test_a_huge_retry_after_is_capped(server):
+    _Script.answers = [(429, {"Retry-After": "3600"}), (200, {})]
+    started = time.monotonic()
+    assert PoliteSession(rate=100, max_wait=0.2).get(server).status_code == 200
+    assert time.monotonic() - started < 5
+
+
+def test_the_rate_limit_spaces_requests(server):
+    session = PoliteSession(rate=10)
+    for _ in range(4):
+        session.get(server)
+    assert _Script.seen[-1] - _Script.seen[0] >= 0.28  # 3 gaps of 0.1 s
