@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+
 from contractgate.secrets import MASK, Masker
 
 CANARY = "canary-5f1c9e2b-do-not-leak"
@@ -20,3 +22,9 @@ def test_sensitive_headers_are_masked_whatever_their_value():
 
 def test_the_longest_secret_is_masked_first():
     assert Masker().with_values("secret", "secret-and-more").text("a secret-and-more b") == f"a {MASK} b"
+
+
+def test_a_secret_is_masked_inside_json_text_too():
+    secret = 'k"ey\\with-quote'
+    masker = Masker().with_values(secret)
+    assert masker.text(json.dumps({"key": secret})) == '{"key": "***"}'

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Iterable, Mapping
@@ -46,6 +47,10 @@ class Masker:
     def text(self, text: str) -> str:
         for secret in self.secrets:
             text = text.replace(secret, MASK)
+            # Inside JSON text a secret with a quote or a backslash appears escaped.
+            escaped = json.dumps(secret)[1:-1]
+            if escaped != secret:
+                text = text.replace(escaped, MASK)
         return text
 
     def headers(self, headers: Mapping[str, str]) -> dict[str, str]:
