@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any
 
 from contractgate.errors import ContractgateError
@@ -18,10 +17,30 @@ from contractgate.findings import escape_token
 
 Bindings = dict[str, str]
 _VAR = re.compile(r"^\{([a-z_][a-z0-9_]*)\}$")
+_ABSENT = object()
 
 
 def _unescape(token: str) -> str:
     return token.replace("~1", "/").replace("~0", "~")
+
+
+def _lookup(node: Any, tokens: tuple[str, ...]) -> Any:
+    """The value at ``tokens`` below ``node``, or _ABSENT."""
+    for token in tokens:
+        kind = type(node)
+        if kind is dict:
+            if token not in node:
+                return _ABSENT
+            node = node[token]
+        elif kind is list and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            return _ABSENT
+    return node
+
+
+def _pointer(tokens: tuple[str, ...]) -> str:
+    return "".join("/" + escape_token(t) for t in tokens)
 
 
 @dataclass(frozen=True)
@@ -32,107 +51,75 @@ class Path:
     tokens: tuple[str, ...]
     variables: tuple[str, ...]
     wildcard: bool
-    #: For a path without variables: the tokens as indexing keys (digits as ints) and the pointer text.
-    keys: tuple[str | int, ...] = ()
+    slots: tuple[tuple[int, str], ...] = ()  # (position, variable name) of each {var} token
+    keys: tuple[str | int, ...] = ()  # tokens as indexing keys (digits as ints), for paths without variables
     static_pointer: str = ""
-    int_keys: bool = False
 
     @classmethod
     def compile(cls, text: str) -> Path:
         if not isinstance(text, str) or not (text == "" or text.startswith("/")):
             raise ContractgateError(f"not a JSON Pointer: {text!r}")
         tokens = tuple(_unescape(t) for t in text.split("/")[1:]) if text else ()
-        return cls.of(text, tokens)
-
-    @classmethod
-    def of(cls, text: str, tokens: tuple[str, ...]) -> Path:
-        variables = tuple(m.group(1) for t in tokens if (m := _VAR.match(t)))
+        slots = tuple((i, m.group(1)) for i, t in enumerate(tokens) if (m := _VAR.match(t)))
         keys = tuple(int(t) if t.isdigit() else t for t in tokens)
-        pointer = "".join("/" + escape_token(t) for t in tokens)
-        return cls(text, tokens, variables, "*" in tokens, keys, pointer, any(type(k) is int for k in keys))
-
-    @cached_property
-    def _parent(self) -> Path:
-        return Path.of(self.text, self.tokens[:-1])
+        return cls(text, tokens, tuple(name for _, name in slots), "*" in tokens, slots, keys, _pointer(tokens))
 
     def _concrete(self, bind: Bindings) -> tuple[str, ...]:
-        if not self.variables:
+        if not self.slots:
             return self.tokens
-        return tuple(bind[m.group(1)] if (m := _VAR.match(t)) else t for t in self.tokens)
+        tokens = list(self.tokens)
+        for position, name in self.slots:
+            tokens[position] = bind[name]
+        return tuple(tokens)
 
     def pointer(self, bind: Bindings) -> str:
-        if not self.variables:
-            return self.static_pointer
-        return "".join("/" + escape_token(t) for t in self._concrete(bind))
+        return self.static_pointer if not self.slots else _pointer(self._concrete(bind))
 
     def get(self, doc: Any, bind: Bindings) -> Any:
         """The value at this (wildcard-free) path, or None when absent: rules treat absent as null."""
-        if self.variables:
-            return _get_slow(doc, self._concrete(bind))
-        # The engine's hottest function: plain indexing, with the rare misses handled by the exception.
+        if self.slots:
+            value = _lookup(doc, self._concrete(bind))
+            return None if value is _ABSENT else value
+        # The engine's hottest call: plain indexing; a miss, or an int key meeting a string, takes the slow way.
         node = doc
         try:
             for key in self.keys:
                 node = node[key]
         except (KeyError, IndexError, TypeError):
-            return _get_slow(doc, self.tokens)  # e.g. an all-digit key of an object
-        if self.int_keys and type(node) is str and self._through_string(doc):
-            return None
-        return node
-
-    def _through_string(self, doc: Any) -> bool:
-        """Whether an int key indexed into a string (a character is not a JSON value)."""
-        node = doc
-        for key in self.keys[:-1]:
-            node = node[key]
-            if type(node) is str:
-                return True
-        return False
+            node = _ABSENT
+        if node is _ABSENT or (type(node) is str and self.keys and type(self.keys[-1]) is int):
+            node = _lookup(doc, self.tokens)
+        return None if node is _ABSENT else node
 
     def exists(self, doc: Any, bind: Bindings) -> bool:
-        node = doc
-        for token in self._concrete(bind):
-            if isinstance(node, dict) and token in node:
-                node = node[token]
-            elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-                node = node[int(token)]
-            else:
-                return False
-        return True
+        return _lookup(doc, self._concrete(bind)) is not _ABSENT
 
     def items(self, doc: Any, bind: Bindings) -> Iterator[tuple[str, Any]]:
         """Every (pointer, value) this path reaches; ``*`` fans out over arrays and objects."""
         tokens = self._concrete(bind)
         if not self.wildcard:
-            value = self.get(doc, bind)
-            if value is not None or self.exists(doc, bind):
+            value = _lookup(doc, tokens)
+            if value is not _ABSENT:
                 yield self.pointer(bind), value
             return
-        if tokens[-1] == "*" and "*" not in tokens[:-1]:
-            # The common case (every item of one array) without the recursive walk.
-            parent = self._parent if not self.variables else Path.of(self.text, tokens[:-1])
-            container = parent.get(doc, bind)
-            prefix = parent.pointer(bind)
-            if isinstance(container, list):
-                for index, item in enumerate(container):
-                    yield f"{prefix}/{index}", item
-            elif isinstance(container, dict):
-                for key, item in container.items():
-                    yield f"{prefix}/{escape_token(key)}", item
+        star = tokens.index("*")
+        if "*" in tokens[star + 1:]:
+            yield from _walk(doc, tokens, "")
             return
-        yield from _walk(doc, tokens, "")
-
-
-def _get_slow(doc: Any, tokens: tuple[str, ...]) -> Any:
-    node = doc
-    for token in tokens:
-        if isinstance(node, dict):
-            node = node.get(token)
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
+        # One wildcard (every item of one array, and maybe a field of each): no recursion.
+        container = _lookup(doc, tokens[:star])
+        suffix = tokens[star + 1:]
+        prefix, tail = _pointer(tokens[:star]), _pointer(suffix)
+        if type(container) is list:
+            members: Any = enumerate(container)
+        elif type(container) is dict:
+            members = ((escape_token(k), v) for k, v in container.items())
         else:
-            return None
-    return node
+            return
+        for key, item in members:
+            value = _lookup(item, suffix) if suffix else item
+            if value is not _ABSENT:
+                yield f"{prefix}/{key}{tail}", value
 
 
 def _walk(node: Any, tokens: tuple[str, ...], prefix: str) -> Iterator[tuple[str, Any]]:
@@ -148,10 +135,9 @@ def _walk(node: Any, tokens: tuple[str, ...], prefix: str) -> Iterator[tuple[str
             for key, item in node.items():
                 yield from _walk(item, rest, f"{prefix}/{escape_token(key)}")
         return
-    if isinstance(node, dict) and head in node:
-        yield from _walk(node[head], rest, f"{prefix}/{escape_token(head)}")
-    elif isinstance(node, list) and head.isdigit() and int(head) < len(node):
-        yield from _walk(node[int(head)], rest, f"{prefix}/{head}")
+    child = _lookup(node, (head,))
+    if child is not _ABSENT:
+        yield from _walk(child, rest, f"{prefix}/{escape_token(head)}")
 
 
 def bindings(pattern: Path, doc: Any) -> Iterator[Bindings]:
@@ -163,16 +149,16 @@ def bindings(pattern: Path, doc: Any) -> Iterator[Bindings]:
             return
         head, rest = tokens[0], tokens[1:]
         if m := _VAR.match(head):
-            keys: list[str] = (
-                [str(i) for i in range(len(node))] if isinstance(node, list)
-                else list(node) if isinstance(node, dict) else []
-            )
-            for key in keys:
-                child = node[int(key)] if isinstance(node, list) else node[key]
-                yield from walk(child, rest, {**bound, m.group(1): key})
-        elif isinstance(node, dict) and head in node:
-            yield from walk(node[head], rest, bound)
-        elif isinstance(node, list) and head.isdigit() and int(head) < len(node):
-            yield from walk(node[int(head)], rest, bound)
+            name = m.group(1)
+            if type(node) is list:
+                for index, child in enumerate(node):
+                    yield from walk(child, rest, {**bound, name: str(index)})
+            elif type(node) is dict:
+                for key, child in node.items():
+                    yield from walk(child, rest, {**bound, name: key})
+            return
+        child = _lookup(node, (head,))
+        if child is not _ABSENT:
+            yield from walk(child, rest, bound)
 
     yield from walk(doc, pattern.tokens, {})
