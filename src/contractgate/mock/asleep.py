@@ -18,7 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
 from contractgate.mock.common import Credentials, Reply, VendorApi, same_secret
-from contractgate.mock.ids import ASLEEP_SESSION_ID, ASLEEP_USER_ID, asleep_id_start, is_unknown, rng_for
+from contractgate.mock.ids import ASLEEP_SESSION_ID, ASLEEP_USER_ID, asleep_id_start, is_unknown, pick, rng_for
 
 SECONDS_PER_EPOCH = 30
 EPOCHS_PER_BLOCK = 10  # one 5-minute inference block
@@ -87,7 +87,7 @@ class Night:
     no_realtime_polling: bool  # the customer's contract has no access while the session runs
 
     @cached_property
-    def peculiarities(self) -> list[str]:
+    def peculiarities(self) -> tuple[str, ...]:
         labels = set()
         if self.state != COMPLETE:
             labels.add(IN_PROGRESS)
@@ -105,7 +105,7 @@ class Night:
                 labels.add(NEVER_SLEPT)
         if self.no_breathing_stability:
             labels.add(NO_BREATHING_STABILITY)
-        return [label for label in PECULIARITIES if label in labels]
+        return tuple(label for label in PECULIARITIES if label in labels)
 
     @property
     def missing_data_ratio(self) -> float:
@@ -132,8 +132,8 @@ def night(session_id: str, seed: int = 0) -> Night | None:
         return None
     rng = rng_for("asleep", seed, session_id)
     start = asleep_id_start(session_id) or _FALLBACK_FIRST_DAY + timedelta(seconds=rng.randrange(900 * 86400))
-    state = _pick(rng, _STATE_WEIGHTS)
-    kind = _pick(rng, _KIND_WEIGHTS) if state == COMPLETE else "night"
+    state = pick(rng, _STATE_WEIGHTS)
+    kind = pick(rng, _KIND_WEIGHTS) if state == COMPLETE else "night"
     two_stage = rng.random() < 0.10
     stages = _STAGES[kind](rng)
     if two_stage:
@@ -158,10 +158,6 @@ def night(session_id: str, seed: int = 0) -> Night | None:
         no_breathing_stability=rng.random() < 0.10,
         no_realtime_polling=state != COMPLETE and rng.random() < 0.3,
     )
-
-
-def _pick(rng: random.Random, weights: Mapping[str, int]) -> str:
-    return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
 def _created_timezone(rng: random.Random, start: datetime) -> str:
@@ -475,7 +471,7 @@ def session_body(session_id: str, *, seed: int = 0, timezone: str = "UTC") -> di
         "detail": "OK",
         "result": {
             "timezone": timezone,
-            "peculiarities": peculiarities,
+            "peculiarities": list(peculiarities),
             "missing_data_ratio": found.missing_data_ratio,
             "session": {k: v for k, v in session.items() if k not in absent},
             "stat": stat,

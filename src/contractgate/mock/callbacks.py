@@ -183,7 +183,8 @@ def deliver(client: httpx.Client, url: str, payload: Any, headers: dict[str, str
             if status not in RETRY_STATUSES:  # the receiver refused it: sending it again will not help
                 return status, attempt, f"HTTP {status}"
             problem = f"HTTP {status}"
-            wait = _retry_after(response) or wait
+            asked = _retry_after(response)
+            wait = wait if asked is None else asked
         wait = min(wait, MAX_RETRY_WAIT)
         if attempt >= max_attempts or time.monotonic() + wait > deadline:
             return status, attempt, problem

@@ -10,7 +10,7 @@ import hashlib
 import random
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 
 #: Session ids as the vendor documents show them (see docs/mock.md). Digits are ASCII: ``\d`` is not.
@@ -18,12 +18,6 @@ ASLEEP_SESSION_ID = re.compile(r"[0-9]{14}_[a-z0-9]{5}")
 ASLEEP_USER_ID = re.compile(r"G-[0-9]{14}-[A-Za-z0-9]{20}")
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 OBJECT_ID = re.compile(r"[0-9a-f]{24}")
-
-SESSION_ID_FORMATS: dict[str, re.Pattern[str]] = {
-    "asleep-v3": ASLEEP_SESSION_ID,
-    "upheal": UUID,
-    "emogg": OBJECT_ID,
-}
 
 #: Well-formed ids ending with this answer 404 in every API, so that tests can reach a 404 on purpose.
 UNKNOWN_SUFFIX = "0404"
@@ -33,10 +27,6 @@ _FIRST_SAMPLE_DAY = datetime(2023, 6, 1, tzinfo=UTC)
 _SAMPLE_DAYS = 940  # to the end of 2025: before and after every dated field addition of the Asleep API
 
 
-def is_well_formed(api_id: str, session_id: str) -> bool:
-    return SESSION_ID_FORMATS[api_id].fullmatch(session_id) is not None
-
-
 def is_unknown(session_id: str) -> bool:
     return session_id.endswith(UNKNOWN_SUFFIX)
 
@@ -44,6 +34,11 @@ def is_unknown(session_id: str) -> bool:
 def rng_for(*parts: object) -> random.Random:
     digest = hashlib.sha256("\x1f".join(map(str, parts)).encode("utf-8")).digest()
     return random.Random(int.from_bytes(digest[:16], "big"))
+
+
+def pick(rng: random.Random, weights: Mapping[str, int]) -> str:
+    """One of the keys, as often as its weight says."""
+    return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
 def new_uuid(rng: random.Random) -> str:

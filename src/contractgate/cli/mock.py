@@ -1,0 +1,83 @@
+"""``contractgate mock`` serves the mock APIs; ``contractgate emit-callbacks`` plays a session's webhooks."""
+
+from __future__ import annotations
+
+import click
+
+from contractgate.errors import EXIT_OK, EXIT_VIOLATION, ContractgateError
+from contractgate.mock.asleep import known_timezones
+from contractgate.mock.profiles import DEFAULT_PROFILE, get_profile, load_profiles
+from contractgate.serving import listening_socket
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to listen on; 0 picks a free one (printed).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Changes every generated session.")
+@click.option("--profile", default=DEFAULT_PROFILE, show_default=True, help="Drift profile (see --list-profiles).")
+@click.option("--list-profiles", is_flag=True, help="List the drift profiles and exit.")
+def mock(host: str, port: int, seed: int, profile: str, list_profiles: bool) -> int:
+    """Serve the Asleep v3, Upheal and Emogg APIs as their documents describe them, until Ctrl-C.
+
+    Accepted credentials come from ASLEEP_API_KEY, ASLEEP_USER_ID, UPHEAL_API_KEY and EMOGG_API_TOKEN, with
+    local defaults when unset (docs/mock.md). Ids ending in 0404 answer 404.
+    """
+    if list_profiles:
+        for name, entry in load_profiles().items():
+            click.echo(f"{name:<20} {entry.description}")
+        return EXIT_OK
+    import uvicorn  # the server is only needed to serve, not to list profiles
+
+    from contractgate.mock.app import base_urls, create_app
+
+    get_profile(profile)  # an unknown name is a usage error before anything listens
+    sock = listening_socket(host, port)
+    bound_host, bound_port = sock.getsockname()[:2]
+    origin = f"http://{f'[{bound_host}]' if ':' in bound_host else bound_host}:{bound_port}"
+    click.echo(f"contractgate mock: profile {profile}, seed {seed}; Ctrl-C stops it")
+    for api_id, url in base_urls(origin).items():
+        click.echo(f"  {api_id:<10} {url}")
+    click.echo(f"  {'health':<10} {origin}/healthz")
+    config = uvicorn.Config(create_app(seed=seed, profile=profile), log_level="warning", access_log=False,
+                            timeout_graceful_shutdown=5)
+    uvicorn.Server(config).run(sockets=[sock])
+    return EXIT_OK
+
+
+@click.command("emit-callbacks")
+@click.option("--url", required=True, help="Receiver to POST to (on this machine).")
+@click.option("--session-id", required=True, help="Asleep session id of the mock night to play.")
+@click.option("--speed", type=click.FloatRange(min=0, min_open=True), default=3600.0, show_default=True,
+              help="Times faster than real time (3600: an hour of audio per second).")
+@click.option("--seed", type=int, default=0, show_default=True, help="The mock's seed (same night as `mock`).")
+@click.option("--timezone", default="UTC", show_default=True, help="IANA zone of the SESSION_COMPLETE times.")
+@click.option("--profile", default=DEFAULT_PROFILE, show_default=True, help="Drift profile applied to the bodies.")
+@click.option("--max-attempts", type=click.IntRange(1, 10), default=5, show_default=True,
+              help="Deliveries of one callback before giving up.")
+def emit_callbacks(url: str, session_id: str, speed: float, seed: int, timezone: str, profile: str,
+                   max_attempts: int) -> int:
+    """POST the Asleep v1 callbacks of a mock session to URL, as the vendor would during and after the night.
+
+    One INFERENCE_COMPLETE per 5 minutes of audio, then a SESSION_COMPLETE for a COMPLETE session, with the
+    x-api-key and x-user-id headers. Failed deliveries are retried with backoff. Exit 1 if any was not
+    delivered.
+    """
+    from contractgate.mock.callbacks import Delivery, emit
+
+    if timezone not in known_timezones():
+        raise ContractgateError(f"unknown time zone {timezone!r}")
+
+    def show(delivery: Delivery) -> None:
+        what = delivery.event if delivery.sequence is None else f"{delivery.event} #{delivery.sequence}"
+        outcome = delivery.status if delivery.error is None else delivery.error
+        click.echo(f"{what}: {outcome} (attempts: {delivery.attempts})")
+
+    deliveries = emit(url, session_id, seed=seed, timezone=timezone, speed=speed, profile=get_profile(profile),
+                      max_attempts=max_attempts, on_delivery=show)
+    failed = sum(not d.ok for d in deliveries)
+    click.echo(f"{len(deliveries) - failed} of {len(deliveries)} callbacks delivered")
+    return EXIT_VIOLATION if failed else EXIT_OK
+
+
+COMMANDS = [mock, emit_callbacks]
