@@ -31,6 +31,7 @@ fmt: $(STAMP)
 docs: $(STAMP)
 	$(BIN)/contractgate conflicts --out specs/DOC-CONFLICTS.md
 	$(BIN)/contractgate rules --format md > docs/rules.md
+	$(BIN)/python -m contractgate.reports.diff docs/changes.md
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py

@@ -1,0 +1,154 @@
+"""``contractgate diff OLD NEW`` and ``contractgate spec-diff OLD.yaml NEW.yaml``: what changed, for an SDK."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from contractgate.catalog import Catalog, load_catalog
+from contractgate.diff.behaviour import diff_payloads, diff_recordings
+from contractgate.diff.change import Change, has_breaking
+from contractgate.diff.spec import diff_specs
+from contractgate.diff.volatile import DEFAULT_CONFIG, Volatile, load_volatile
+from contractgate.errors import EXIT_OK, EXIT_USAGE, EXIT_VIOLATION, ContractgateError, InputError
+from contractgate.fileio import write_text_atomic
+from contractgate.payload import DEFAULT_MAX_BYTES, read_payload
+from contractgate.recordings.format import load_folder, match
+from contractgate.reports.diff import render
+from contractgate.spec import DEFAULT_STATUS, load_document, load_spec
+
+_FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "md", "html", "json"]), default="text",
+                       show_default=True)
+_OUT = click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+                    help="Write the report here (atomically) instead of stdout.")
+
+
+def _error(message: str) -> None:
+    click.echo(f"contractgate: error: {message}", err=True)
+
+
+def _emit(changes: list[Change], fmt: str, title: str, out: Path | None) -> None:
+    text = render(changes, fmt, title)
+    if out is None:
+        click.echo(text.rstrip("\n"))
+    else:
+        write_text_atomic(out, text if text.endswith("\n") else text + "\n")
+
+
+def _verdict(changes: list[Change]) -> int:
+    return EXIT_VIOLATION if has_breaking(changes) else EXIT_OK
+
+
+def schema_from_specs(api_id: str, operation_id: str, status: int | None) -> Any:
+    """The payload schema of a recorded interaction; None for an API, operation or status the specs do not
+    describe (the diff then has no enums to check, everything else still applies)."""
+    try:
+        spec = load_spec(api_id)
+        return spec.payload_schema(spec.api.operation(operation_id), str(status or DEFAULT_STATUS))
+    except ContractgateError:
+        return None
+
+
+def _payload_schema(catalog: Catalog, api_id: str, operation_id: str | None, status: str) -> Any:
+    api = catalog.api(api_id)
+    if operation_id is None:
+        if len(api.operations) != 1:
+            raise click.UsageError(f"{api_id} has several operations: name one with --operation")
+        [operation_id] = api.operations
+    operation = api.operation(operation_id)
+    return load_spec(api_id).payload_schema(operation, status)
+
+
+def _diff_files(old: Path, new: Path, volatile: Volatile, catalog: Catalog, api: str | None,
+                operation: str | None, status: str, max_bytes: int) -> list[Change] | None:
+    schema = _payload_schema(catalog, api, operation, status) if api is not None else None
+    payloads = []
+    for path in (old, new):
+        try:
+            payloads.append(read_payload(path, max_bytes))
+        except InputError as exc:
+            _error(f"{exc.file}: {exc.cause}")
+    if len(payloads) < 2:
+        return None
+    return diff_payloads(*payloads, schema=schema, ignored=volatile.for_api(api))
+
+
+@click.command()
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@_FORMAT
+@_OUT
+@click.option("--ignore", "ignored", multiple=True, metavar="POINTER",
+              help="Ignore value changes at POINTER and below (* for any array position or key). Repeatable.")
+@click.option("--config", type=click.Path(dir_okay=False, path_type=Path),
+              help="Volatile-fields file replacing the packaged default (contractgate/diff/volatile.yaml).")
+@click.option("--api", help="Payload files only: their API (for its enums and volatile fields).")
+@click.option("--operation", help="Payload files only: their operation (default: the API's only one).")
+@click.option("--status", default=DEFAULT_STATUS, show_default=True,
+              help="Payload files only: the response status they are bodies of.")
+@click.option("--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES, show_default=True,
+              help="Refuse larger files.")
+def diff(old: Path, new: Path, fmt: str, out: Path | None, ignored: tuple[str, ...], config: Path | None,
+         api: str | None, operation: str | None, status: str, max_bytes: int) -> int:
+    """Compare what an SDK receives in OLD and NEW: two payload files, or two recording folders whose
+    interactions are matched by request (docs/recordings.md).
+
+    Each change is breaking, potentially-breaking or non-breaking for an SDK (docs/changes.md). Exit 0 when
+    nothing is breaking, 1 when something is, 2 on a usage or input error. An unreadable recording is one
+    line on stderr and is left out; the diff of the others is still written, and the exit code is 2.
+    """
+    catalog = load_catalog()
+    volatile = load_volatile(config or DEFAULT_CONFIG, catalog.apis).with_pointers(ignored)
+    missing = [p for p in (old, new) if not p.exists()]
+    for path in missing:
+        _error(f"{path}: no such file or folder")
+    if missing:
+        return EXIT_USAGE
+    folders = old.is_dir(), new.is_dir()
+    if folders[0] != folders[1]:
+        folder, other = (old, new) if folders[0] else (new, old)
+        raise ContractgateError(f"{folder} is a folder but {other} is not: give two payload files or two "
+                                "recording folders")
+    title = f"Behaviour diff: {old} -> {new}"
+    if not folders[0]:
+        changes = _diff_files(old, new, volatile, catalog, api, operation, status, max_bytes)
+        if changes is None:
+            return EXIT_USAGE
+        _emit(changes, fmt, title, out)
+        return _verdict(changes)
+    if api is not None or operation is not None:
+        raise click.UsageError("--api and --operation apply to payload files; a recording names its own")
+    before, after = load_folder(old, max_bytes), load_folder(new, max_bytes)
+    for error in (*before.errors, *after.errors):
+        _error(f"{error.file}: {error.cause}")
+    changes = diff_recordings(match(before.interactions, after.interactions), schema_for=schema_from_specs,
+                              volatile=volatile)
+    _emit(changes, fmt, title, out)
+    return EXIT_USAGE if before.errors or after.errors else _verdict(changes)
+
+
+@click.command("spec-diff")
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@_FORMAT
+@_OUT
+def spec_diff(old: Path, new: Path, fmt: str, out: Path | None) -> int:
+    """Compare two OpenAPI documents as an API consumer: operations, parameters, response statuses and the
+    bodies it receives (responses, webhook deliveries), classified like `contractgate diff`.
+
+    Exit 0 when nothing is breaking, 1 when something is, 2 when a document cannot be read.
+    """
+    documents = []
+    for path in (old, new):
+        document = load_document(path)
+        if "openapi" not in document:
+            raise ContractgateError(f"{path}: not an OpenAPI document (no 'openapi' key)")
+        documents.append(document)
+    changes = diff_specs(*documents)
+    _emit(changes, fmt, f"Spec diff: {old} -> {new}", out)
+    return _verdict(changes)
+
+
+COMMANDS = [diff, spec_diff]

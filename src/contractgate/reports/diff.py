@@ -1,0 +1,181 @@
+"""Rendering ``contractgate diff`` and ``spec-diff`` changes (text, JSON, Markdown, HTML) and the generated
+change reference in docs/changes.md (``python -m contractgate.reports.diff docs/changes.md`` rewrites it).
+
+The JSON shape is a stable contract (docs/changes.md); verdicts are the engine's and the command's, these
+functions only put them into words.
+"""
+
+from __future__ import annotations
+
+import html
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from contractgate.diff.change import ABSENT, Change
+from contractgate.diff.classify import BY_ID, CLASSES, KINDS, SPEC_KINDS
+from contractgate.fileio import write_text_atomic
+
+_SHORT = 80  # characters of a value in sentences and tables; JSON always has the whole value
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' * (n != 1)}"
+
+
+def value_text(value: Any, limit: int | None = _SHORT) -> str:
+    """A value for a sentence: JSON, except that lists of strings and flat objects read as words."""
+    if value is ABSENT:
+        text = "(absent)"
+    elif isinstance(value, list):
+        text = ", ".join(v if isinstance(v, str) else orjson.dumps(v).decode() for v in value)
+    elif isinstance(value, dict):
+        text = ", ".join(f"{k} {orjson.dumps(v).decode()}" for k, v in value.items())
+    else:
+        text = orjson.dumps(value).decode()
+    return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
+
+
+def message(change: Change) -> str:
+    return BY_ID[change.kind].message.format(old=value_text(change.old), new=value_text(change.new),
+                                             interactions=_plural(change.count, "interaction"))
+
+
+def _place(change: Change) -> str:
+    return change.pointer or "(whole)"
+
+
+def _where(change: Change) -> str:
+    return " ".join(p for p in (change.operation, change.location) if p)
+
+
+def summary(changes: Sequence[Change]) -> str:
+    if not changes:
+        return "no changes"
+    counts = Counter(c.klass for c in changes)
+    return f"{_plural(len(changes), 'change')}: " + ", ".join(f"{counts[k]} {k}" for k in CLASSES)
+
+
+def change_dict(change: Change) -> dict[str, Any]:
+    """The JSON form; ``old``/``new`` are left out where that side has no value."""
+    out: dict[str, Any] = {"pointer": change.pointer, "change": change.kind, "class": change.klass}
+    if change.old is not ABSENT:
+        out["old"] = change.old
+    if change.new is not ABSENT:
+        out["new"] = change.new
+    out.update(count=change.count, operation=change.operation, location=change.location, message=message(change))
+    return out
+
+
+def render_json(changes: Sequence[Change]) -> str:
+    return orjson.dumps({"changes": [change_dict(c) for c in changes]}, option=orjson.OPT_INDENT_2).decode()
+
+
+def render_text(changes: Sequence[Change]) -> str:
+    lines = []
+    for c in changes:
+        where = f"; {_where(c)}" if _where(c) else ""
+        lines.append(f"{c.klass:<20} {_place(c)}: {message(c)} ({c.kind}{where})")
+    return "\n".join([*lines, summary(changes)])
+
+
+def _cell(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def _code(text: str) -> str:
+    return f"`{text}`" if "`" not in text else f"`` {text} ``"
+
+
+_COLUMNS = ("class", "change", "where", "pointer", "what", "count")
+
+
+def render_markdown(changes: Sequence[Change], title: str) -> str:
+    out = [f"# {title}", "", summary(changes) + "."]
+    if changes:
+        out += ["", "| " + " | ".join(_COLUMNS) + " |", "|" + " --- |" * len(_COLUMNS)]
+        out += [f"| {c.klass} | `{c.kind}` | {_cell(_where(c))} | {_code(_cell(_place(c)))} | "
+                f"{_cell(message(c))} | {c.count} |" for c in changes]
+    return "\n".join(out) + "\n"
+
+
+_STYLE = """
+body { font-family: system-ui, sans-serif; margin: 2rem; color: #1f2328; }
+table { border-collapse: collapse; width: 100%; font-size: 0.9rem; }
+th, td { border: 1px solid #d0d7de; padding: 0.35rem 0.6rem; text-align: left; vertical-align: top; }
+th { background: #f6f8fa; }
+code { font-family: ui-monospace, monospace; font-size: 0.85rem; }
+.class { font-weight: 600; white-space: nowrap; }
+.breaking { color: #b42318; }
+.potentially-breaking { color: #9a6700; }
+.non-breaking { color: #1a7f37; }
+"""
+
+
+def _e(value: Any) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def render_html(changes: Sequence[Change], title: str) -> str:
+    """A self-contained page (inline style, no scripts, no external assets)."""
+    rows = "\n".join(
+        f'<tr><td class="class {_e(c.klass)}">{_e(c.klass)}</td><td><code>{_e(c.kind)}</code></td>'
+        f"<td>{_e(_where(c))}</td><td><code>{_e(_place(c))}</code></td><td>{_e(message(c))}</td>"
+        f"<td>{c.count}</td></tr>" for c in changes)
+    table = ("<table>\n<thead><tr>" + "".join(f"<th>{h}</th>" for h in _COLUMNS) + "</tr></thead>\n"
+             f"<tbody>\n{rows}\n</tbody>\n</table>") if changes else ""
+    return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>{_e(title)}</title>\n'
+            f"<style>{_STYLE}</style>\n</head>\n<body>\n<h1>{_e(title)}</h1>\n<p>{_e(summary(changes))}.</p>\n"
+            f"{table}\n</body>\n</html>\n")
+
+
+def render(changes: Sequence[Change], fmt: str, title: str) -> str:
+    if fmt == "json":
+        return render_json(changes)
+    if fmt == "md":
+        return render_markdown(changes, title)
+    if fmt == "html":
+        return render_html(changes, title)
+    return render_text(changes)
+
+
+# --- the generated reference (docs/changes.md) ------------------------------------------------------------
+
+def render_reference() -> str:
+    """The change list as Markdown: one table per diff, then how schema facets become spec kinds."""
+    out: list[str] = []
+    for scope, title in (("behaviour", "`contractgate diff` (behaviour)"), ("spec", "`contractgate spec-diff`")):
+        kinds = [k for k in KINDS if k.scope == scope]
+        out += [f"### {title}: {len(kinds)} kinds", "", "| id | class | message | meaning |",
+                "| --- | --- | --- | --- |"]
+        out += [f"| `{k.id}` | {k.klass} | {_cell(k.message)} | {_cell(k.description)} |" for k in kinds]
+        out.append("")
+    out += ["### Spec diff: a schema change, by who sends the value", "",
+            "| found in a schema | received (responses, webhook deliveries and headers) | sent (REST parameters) |",
+            "| --- | --- | --- |"]
+    for facet, received in SPEC_KINDS["received"].items():
+        sent = SPEC_KINDS["sent"][facet]
+        out.append(f"| {facet} | `{received}` | {f'`{sent}`' if sent else 'not reported'} |")
+    return "\n".join(out)
+
+
+BEGIN = "<!-- BEGIN GENERATED by `python -m contractgate.reports.diff docs/changes.md`: do not edit -->"
+END = "<!-- END GENERATED -->"
+
+
+def with_reference(document: str) -> str:
+    """``document`` with the text between its BEGIN and END markers replaced by the current reference."""
+    head, begin, rest = document.partition(BEGIN)
+    _, end, tail = rest.partition(END)
+    if not begin or not end:
+        raise ValueError("the document lacks the BEGIN/END GENERATED markers")
+    return f"{head}{BEGIN}\n{render_reference()}\n{END}{tail}"
+
+
+if __name__ == "__main__":
+    target = Path(sys.argv[1])
+    write_text_atomic(target, with_reference(target.read_text(encoding="utf-8")))
