@@ -34,6 +34,21 @@ def _cell(text: Any) -> str:
     return " ".join(str(text).split()).replace("|", "\\|")
 
 
+def example_rows(audit: ApiAudit) -> list[str]:
+    """The Markdown table of the findings in one API's examples (shared with the vendor audit)."""
+    findings = [(ex, f) for ex in audit.examples for f in ex.findings]
+    if not findings:
+        return ["Every example meets the spec and every rule."]
+    rows = ["| example | rule | severity | pointer | finding | documented as |",
+            "| --- | --- | --- | --- | --- | --- |"]
+    for ex, f in findings:
+        v = f.violation
+        explained = ", ".join(f.explained_by) or "**not yet recorded**"
+        rows.append(f"| {ex.example.name} | {v.rule} | {v.severity} | `{v.pointer or '/'}` | "
+                    f"{_cell(v.message)} | {explained} |")
+    return rows
+
+
 def render_markdown(audits: Sequence[ApiAudit]) -> str:
     total = sum(len(ex.findings) for a in audits for ex in a.examples)
     out = ["# Vendor-document audit", "",
@@ -41,19 +56,10 @@ def render_markdown(audits: Sequence[ApiAudit]) -> str:
            "and every contradiction or gap recorded while writing the specs.", ""]
     for audit in audits:
         api = audit.api
-        findings = [(ex, f) for ex in audit.examples for f in ex.findings]
+        findings = sum(len(ex.findings) for ex in audit.examples)
         out += [f"## {api.vendor}: {api.id}", "", f"Document `{api.seed}`: {api.title}.", "",
-                f"### The document's examples ({len(audit.examples)}, {len(findings)} findings)", ""]
-        if findings:
-            out += ["| example | rule | severity | pointer | finding | documented as |",
-                    "| --- | --- | --- | --- | --- | --- |"]
-            for ex, f in findings:
-                v = f.violation
-                explained = ", ".join(f.explained_by) or "**not yet recorded**"
-                out.append(f"| {ex.example.name} | {v.rule} | {v.severity} | `{v.pointer or '/'}` | "
-                           f"{_cell(v.message)} | {explained} |")
-        else:
-            out.append("Every example meets the spec and every rule.")
+                f"### The document's examples ({len(audit.examples)}, {findings} findings)", ""]
+        out += example_rows(audit)
         out += ["", f"### Contradictions and assumptions ({len(audit.conflicts)})", ""]
         out += conflict_rows(audit.conflicts)
         out.append("")

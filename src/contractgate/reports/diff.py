@@ -94,13 +94,18 @@ def _code(text: str) -> str:
 _COLUMNS = ("class", "change", "where", "pointer", "what", "count")
 
 
+def markdown_rows(changes: Sequence[Change]) -> list[str]:
+    """The changes as a Markdown table (no lines when there are none)."""
+    if not changes:
+        return []
+    return ["| " + " | ".join(_COLUMNS) + " |", "|" + " --- |" * len(_COLUMNS)] + [
+        f"| {c.klass} | `{c.kind}` | {_cell(_where(c))} | {_code(_cell(_place(c)))} | {_cell(message(c))} | "
+        f"{c.count} |" for c in changes]
+
+
 def render_markdown(changes: Sequence[Change], title: str) -> str:
-    out = [f"# {title}", "", summary(changes) + "."]
-    if changes:
-        out += ["", "| " + " | ".join(_COLUMNS) + " |", "|" + " --- |" * len(_COLUMNS)]
-        out += [f"| {c.klass} | `{c.kind}` | {_cell(_where(c))} | {_code(_cell(_place(c)))} | "
-                f"{_cell(message(c))} | {c.count} |" for c in changes]
-    return "\n".join(out) + "\n"
+    rows = markdown_rows(changes)
+    return "\n".join([f"# {title}", "", summary(changes) + ".", *(["", *rows] if rows else [])]) + "\n"
 
 
 _STYLE = """
@@ -120,14 +125,19 @@ def _e(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
 
-def render_html(changes: Sequence[Change], title: str) -> str:
-    """A self-contained page (inline style, no scripts, no external assets)."""
+def render_html_table(changes: Sequence[Change]) -> str:
+    """The changes as an HTML table (a fragment; empty when there are none), styled by the page around it."""
     rows = "\n".join(
         f'<tr><td class="class {_e(c.klass)}">{_e(c.klass)}</td><td><code>{_e(c.kind)}</code></td>'
         f"<td>{_e(_where(c))}</td><td><code>{_e(_place(c))}</code></td><td>{_e(message(c))}</td>"
         f"<td>{c.count}</td></tr>" for c in changes)
-    table = ("<table>\n<thead><tr>" + "".join(f"<th>{h}</th>" for h in _COLUMNS) + "</tr></thead>\n"
-             f"<tbody>\n{rows}\n</tbody>\n</table>") if changes else ""
+    return ("<table>\n<thead><tr>" + "".join(f"<th>{h}</th>" for h in _COLUMNS) + "</tr></thead>\n"
+            f"<tbody>\n{rows}\n</tbody>\n</table>") if changes else ""
+
+
+def render_html(changes: Sequence[Change], title: str) -> str:
+    """A self-contained page (inline style, no scripts, no external assets)."""
+    table = render_html_table(changes)
     return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>{_e(title)}</title>\n'
             f"<style>{_STYLE}</style>\n</head>\n<body>\n<h1>{_e(title)}</h1>\n<p>{_e(summary(changes))}.</p>\n"
             f"{table}\n</body>\n</html>\n")
