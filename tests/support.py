@@ -8,13 +8,24 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 
 import httpx
 
 
+@dataclass(frozen=True)
+class MockProcess:
+    process: subprocess.Popen[str]
+    urls: dict[str, str]  # API id -> base URL, and "health"
+
+    @property
+    def origin(self) -> str:
+        return self.urls["health"].rsplit("/", 1)[0]
+
+
 @contextlib.contextmanager
-def running_mock(*args: str, env: Mapping[str, str] | None = None) -> Iterator[dict[str, str]]:
-    """The mock on port 0 (the OS picks a free one); yields the URLs it prints (API id -> base URL, health)."""
+def running_mock(*args: str, env: Mapping[str, str] | None = None) -> Iterator[MockProcess]:
+    """The mock on port 0 (the OS picks a free one), ready to answer; stopped on leaving."""
     process = subprocess.Popen([sys.executable, "-m", "contractgate", "mock", "--port", "0", *args],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                env={**os.environ, **(env or {})})
@@ -34,7 +45,7 @@ def running_mock(*args: str, env: Mapping[str, str] | None = None) -> Iterator[d
                     break
             except httpx.TransportError:
                 time.sleep(0.1)
-        yield urls
+        yield MockProcess(process, urls)
     finally:
         if process.poll() is None:
             process.terminate()
@@ -43,7 +54,3 @@ def running_mock(*args: str, env: Mapping[str, str] | None = None) -> Iterator[d
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(10)
-
-
-def origin(urls: Mapping[str, str]) -> str:
-    return urls["health"].rsplit("/", 1)[0]

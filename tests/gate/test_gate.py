@@ -14,7 +14,7 @@ from contractgate.gate.config import GateConfig
 from contractgate.gate.results import GateResult
 from contractgate.gate.runner import run_gate
 from contractgate.mock.profiles import load_profiles
-from tests.support import origin, running_mock
+from tests.support import running_mock
 
 ALL = ["asleep-v3", "asleep-v1-callback", "upheal", "emogg"]
 PROFILES = load_profiles()
@@ -65,10 +65,10 @@ def test_a_flaky_server_fails_the_gate_with_server_errors_in_process():
 
 
 def test_over_loopback_the_same_gate_passes_faithful_and_catches_a_broken_rule():
-    with running_mock("--seed", "7") as urls:
-        assert gate(target=origin(urls), apis=["asleep-v3", "emogg"], max_examples=15).ok
-    with running_mock("--seed", "7", "--profile", "broken-conditional") as urls:
-        result = gate(target=origin(urls), apis=["asleep-v3"], max_examples=60, profile="broken-conditional")
+    with running_mock("--seed", "7") as mock:
+        assert gate(target=mock.origin, apis=["asleep-v3", "emogg"], max_examples=15).ok
+    with running_mock("--seed", "7", "--profile", "broken-conditional") as mock:
+        result = gate(target=mock.origin, apis=["asleep-v3"], max_examples=60, profile="broken-conditional")
         assert ("asleep-v3", "ASLEEP-V3-N001") in caught(result)
 
 

@@ -6,8 +6,6 @@ import asyncio
 import contextlib
 import signal
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 
 import httpx
@@ -16,33 +14,15 @@ import pytest
 from contractgate.mock import asleep
 from contractgate.mock.common import LOCAL_DEFAULTS
 from contractgate.mock.ids import sample_ids
+from tests.support import running_mock
 
 ASLEEP = {"x-api-key": LOCAL_DEFAULTS["ASLEEP_API_KEY"], "x-user-id": LOCAL_DEFAULTS["ASLEEP_USER_ID"]}
 
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[tuple[subprocess.Popen[str], dict[str, str]]]:
-    process = subprocess.Popen([sys.executable, "-m", "contractgate", "mock", "--port", "0", "--seed", "3"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    urls = {}
-    assert process.stdout is not None
-    for line in process.stdout:  # the last line printed before serving is the health URL
-        if line.startswith("  "):
-            name, url = line.split()
-            urls[name] = url
-            if name == "health":
-                break
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:  # bounded: the socket listens already, uvicorn may still be starting
-        try:
-            if httpx.get(urls["health"], timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.1)
-    yield process, urls
-    if process.poll() is None:
-        process.kill()
-        process.wait(10)
+    with running_mock("--seed", "3") as mock:
+        yield mock.process, mock.urls
 
 
 def test_it_prints_a_base_url_per_api_on_loopback(server):

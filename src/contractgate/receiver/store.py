@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from pathlib import Path
 from typing import Any, Literal
 
 import orjson
 
 from contractgate.errors import ContractgateError
-from contractgate.fileio import write_bytes_atomic
+from contractgate.fileio import synced_temp, write_bytes_atomic
 
 Outcome = Literal["accepted", "rejected"]
 OUTCOMES: tuple[Outcome, ...] = ("accepted", "rejected")
@@ -57,18 +56,11 @@ def _publish_once(path: Path, data: bytes) -> bool:
     fileio's rename lets the last writer win; here the first must, so the name is taken with link(2), which
     fails if it exists: two concurrent deliveries of one body cannot both be stored, even from two processes.
     """
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+    with synced_temp(path, data) as tmp:
         try:
             os.link(tmp, path)
         except FileExistsError:
             return False
-    finally:
-        os.unlink(tmp)
     _fsync_dir(path.parent)
     return True
 
