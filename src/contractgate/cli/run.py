@@ -53,7 +53,7 @@ def run(target: str, apis: tuple[str, ...], max_examples: int, seed: int | None,
                      strict=strict)
     click.echo(f"contractgate run: target {parsed.name}, seed {seed} (replay with --seed {seed}), "
                f"{len(api_ids)} APIs, up to {max_examples} examples per operation")
-    result = run_gate(cfg, api_ids, workers=workers, echo=lambda line: click.echo(line))
+    result = run_gate(cfg, api_ids, workers=workers, echo=lambda line: click.echo(line), live=sys.stdout.isatty())
     report_dir.mkdir(parents=True, exist_ok=True)
     write_text_atomic(report_dir / "junit.xml", report.render_junit(result))
     write_text_atomic(report_dir / "summary.md", report.render_markdown(result))

@@ -47,11 +47,20 @@ def all_checks() -> tuple[str, ...]:
 
 
 class _Progress:
-    """A pytest plugin: one line per API operation when it is done, and anything that broke the suite."""
+    """A pytest plugin: one line per API operation when it is done, and anything that broke the suite.
 
-    def __init__(self, echo: Echo) -> None:
+    On a terminal the operation under test shows as a "running" line that its result then overwrites.
+    """
+
+    def __init__(self, echo: Echo, live: bool = False) -> None:
         self.echo = echo
+        self.live = live
         self.errors: dict[str, str] = {}
+
+    def pytest_runtest_logstart(self, nodeid: str, location: Any) -> None:
+        if self.live:
+            sys.stdout.write(f"\r  {nodeid.split('::', 1)[-1]:<60} running...")
+            sys.stdout.flush()
 
     def pytest_collectreport(self, report: Any) -> None:
         if report.failed:
@@ -60,6 +69,8 @@ class _Progress:
     def pytest_runtest_logreport(self, report: Any) -> None:
         if report.when == "call" or (report.when == "setup" and not report.passed):
             outcome = "ok" if report.passed else "skipped" if report.skipped else "FAILED"
+            if self.live:
+                sys.stdout.write("\r\033[K")  # clear the "running" line
             self.echo(f"  {report.nodeid.split('::', 1)[-1]:<60} {outcome}  ({report.duration:.1f} s)")
             if report.failed and "FailureGroup" not in report.longreprtext and "AssertionError" not in \
                     report.longreprtext:
@@ -71,7 +82,7 @@ def _one_line(text: str) -> str:
     return lines[-1] if lines else "error"
 
 
-def _run_in_process(cfg: GateConfig, api_ids: list[str], echo: Echo) -> list[OperationResult]:
+def _run_in_process(cfg: GateConfig, api_ids: list[str], echo: Echo, live: bool = False) -> list[OperationResult]:
     os.environ[ENV] = cfg.to_env()
     for cached in (suite.config, suite._session, suite._masker):
         cached.cache_clear()
@@ -79,7 +90,7 @@ def _run_in_process(cfg: GateConfig, api_ids: list[str], echo: Echo) -> list[Ope
     # A second run in the same process (tests, --workers 1) must rebuild the schemas for its own settings.
     for name in [n for n in sys.modules if n.startswith("test_") or n.startswith("tests.contract")]:
         del sys.modules[name]
-    progress = _Progress(echo)
+    progress = _Progress(echo, live=live)
     # pytest's terminal report is replaced by ours; plain asserts spare the assertion-rewriting cost.
     args = [str(module_for(a)) for a in api_ids] + [
         "-p", "no:terminal", "-p", "no:cacheprovider", "--assert=plain", "--import-mode=importlib",
@@ -104,7 +115,9 @@ def _worker(cfg: GateConfig, api_ids: list[str]) -> tuple[list[OperationResult],
     return _run_in_process(cfg, api_ids, lines.append), lines
 
 
-def run_gate(cfg: GateConfig, api_ids: list[str], workers: int = 1, echo: Echo = print) -> GateResult:
+def run_gate(cfg: GateConfig, api_ids: list[str], workers: int = 1, echo: Echo = print,
+             live: bool = False) -> GateResult:
+    """Run the suite for ``api_ids``; ``live`` shows the operation under test on a terminal."""
     target = Target.parse(cfg.target)
     catalog = load_catalog()
     for api_id in api_ids:  # every credential before any request is sent
@@ -124,7 +137,7 @@ def run_gate(cfg: GateConfig, api_ids: list[str], workers: int = 1, echo: Echo =
                 for line in lines:
                     echo(line)
     else:
-        operations = _run_in_process(cfg, api_ids, echo)
+        operations = _run_in_process(cfg, api_ids, echo, live)
     order = {a: i for i, a in enumerate(api_ids)}
     operations.sort(key=lambda op: (order.get(op.api_id, 99), op.operation_id))
     return GateResult(target=cfg.target, seed=cfg.seed, max_examples=cfg.max_examples,
