@@ -175,3 +175,13 @@ def load_document(path: Path) -> dict[str, Any]:
 def load_spec(api_id: str, root: Path | None = None) -> Spec:
     """The spec of ``api_id`` in the catalog at ``root`` (default: the project's specs)."""
     return Spec.load(load_catalog(root).api(api_id))
+
+
+def payload_schema_or_none(api_id: str, operation_id: str, status: int | str | None) -> dict[str, Any] | None:
+    """The payload schema of an API operation and status in the project's specs; None where they describe
+    none (an unknown API, an undocumented status, a body that is not JSON)."""
+    try:
+        spec = load_spec(api_id)
+        return spec.payload_schema(spec.api.operation(operation_id), str(status or DEFAULT_STATUS))
+    except ContractgateError:
+        return None

@@ -24,7 +24,7 @@ from contractgate.errors import ContractgateError
 from contractgate.mapping import CheckResult, Comparison, MappingFile, compare_payloads, load_mapping, run_check
 from contractgate.mapping.model import mapping_names
 from contractgate.recordings.format import load_folder, match
-from contractgate.spec import load_document
+from contractgate.spec import load_document, payload_schema_or_none
 
 GIT_TIMEOUT_S = 20
 
@@ -139,9 +139,7 @@ def build_audit(*, spec_base: str | None = None, old_specs: dict[str, Path] | No
         if old.errors or new.errors:
             first = (old.errors or new.errors)[0]
             raise ContractgateError(f"{first.file}: {first.cause}")
-        from contractgate.cli.diff import schema_from_specs
-
-        changes = diff_recordings(match(old.interactions, new.interactions), schema_for=schema_from_specs)
+        changes = diff_recordings(match(old.interactions, new.interactions), schema_for=payload_schema_or_none)
         for audit in vendors.values():
             ids = {a.id for a in audit.apis}
             audit.behaviour = tuple(c for c in changes if (c.operation or "").split("/")[0] in ids)

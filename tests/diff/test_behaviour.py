@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from contractgate.cli.diff import schema_from_specs
 from contractgate.diff.behaviour import diff_payloads, diff_recordings, length_shifted
 from contractgate.diff.change import ABSENT
 from contractgate.diff.volatile import Volatile, load_volatile
 from contractgate.recordings.format import match
+from contractgate.spec import payload_schema_or_none
 from tests.conftest import clean
 from tests.diff.conftest import NEW_TIME, delivery, interaction
 
@@ -51,7 +51,7 @@ def edited(doc: Any, *edits: Edit) -> Any:
 
 def pair_diff(api: str, *edits: Edit, schema: bool = True):
     old = clean(api)
-    spec = schema_from_specs(api, OPERATION[api], 200) if schema else None
+    spec = payload_schema_or_none(api, OPERATION[api], 200) if schema else None
     return diff_payloads(old, edited(old, *edits), schema=spec, ignored=load_volatile().for_api(api))
 
 
@@ -214,14 +214,14 @@ FOLDER_CASES: list[tuple[str, list, list, set[tuple[str, str, int]]]] = [
 
 @pytest.mark.parametrize(("old", "new", "expected"), [c[1:] for c in FOLDER_CASES], ids=[c[0] for c in FOLDER_CASES])
 def test_recording_sets(old, new, expected):
-    changes = diff_recordings(match(old, new), schema_for=schema_from_specs, volatile=load_volatile())
+    changes = diff_recordings(match(old, new), schema_for=payload_schema_or_none, volatile=load_volatile())
     assert {(c.kind, c.pointer, c.count) for c in changes} == expected
 
 
 def test_recording_changes_name_their_operation_and_status():
     old = [*_sessions(BASE, BASE), interaction("x", BASE, api="upheal", operation="getSessionData")]
     new = [*_sessions(NONE), interaction("s2", {"detail": "gone"}, status=404)]
-    changes = {c.kind: c for c in diff_recordings(match(old, new), schema_for=schema_from_specs)}
+    changes = {c.kind: c for c in diff_recordings(match(old, new), schema_for=payload_schema_or_none)}
     assert set(changes) == {"null-appeared", "status-changed", "interaction-removed"}
     assert (changes["null-appeared"].operation, changes["null-appeared"].location) == (
         "asleep-v3/getSession", "response 200")
@@ -240,7 +240,7 @@ def test_ignored_pointers_hide_value_changes_below_them_for_every_api():
 def test_recordings_of_an_api_without_spec_are_still_diffed():
     old = [interaction("a", {"state": "x"}, api="acme", operation="get")]
     new = [interaction("a", {"state": "y", "extra": 1}, api="acme", operation="get")]
-    changes = diff_recordings(match(old, new), schema_for=schema_from_specs)
+    changes = diff_recordings(match(old, new), schema_for=payload_schema_or_none)
     assert {(c.kind, c.pointer) for c in changes} == {("value-changed", "/state"), ("field-added", "/extra")}
 
 

@@ -17,7 +17,7 @@ from contractgate.fileio import write_text_atomic
 from contractgate.payload import DEFAULT_MAX_BYTES, read_payload
 from contractgate.recordings.format import load_folder, match
 from contractgate.reports.diff import render
-from contractgate.spec import DEFAULT_STATUS, load_document, load_spec
+from contractgate.spec import DEFAULT_STATUS, load_document, load_spec, payload_schema_or_none
 
 _FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "md", "html", "json"]), default="text",
                        show_default=True)
@@ -39,16 +39,6 @@ def _emit(changes: list[Change], fmt: str, title: str, out: Path | None) -> None
 
 def _verdict(changes: list[Change]) -> int:
     return EXIT_VIOLATION if has_breaking(changes) else EXIT_OK
-
-
-def schema_from_specs(api_id: str, operation_id: str, status: int | None) -> Any:
-    """The payload schema of a recorded interaction; None for an API, operation or status the specs do not
-    describe (the diff then has no enums to check, everything else still applies)."""
-    try:
-        spec = load_spec(api_id)
-        return spec.payload_schema(spec.api.operation(operation_id), str(status or DEFAULT_STATUS))
-    except ContractgateError:
-        return None
 
 
 def _payload_schema(catalog: Catalog, api_id: str, operation_id: str | None, status: str) -> Any:
@@ -123,7 +113,7 @@ def diff(old: Path, new: Path, fmt: str, out: Path | None, ignored: tuple[str, .
     before, after = load_folder(old, max_bytes), load_folder(new, max_bytes)
     for error in (*before.errors, *after.errors):
         _error(f"{error.file}: {error.cause}")
-    changes = diff_recordings(match(before.interactions, after.interactions), schema_for=schema_from_specs,
+    changes = diff_recordings(match(before.interactions, after.interactions), schema_for=payload_schema_or_none,
                               volatile=volatile)
     _emit(changes, fmt, title, out)
     return EXIT_USAGE if before.errors or after.errors else _verdict(changes)

@@ -94,10 +94,11 @@ def _scan(payload: Any, enums: EnumIndex) -> dict[Tokens, _Node]:
             item_node.count += len(value)
             item_node.types.update(JSON_TYPES[k] for k in kinds)
             if enums.at(child) is not None:
-                item_node.values.update(value)
+                item_node.values.update(v for v in value if v is not None)
         else:
             node.types.add(JSON_TYPES[kind])
-            if enums.at(tokens) is not None:
+            # A null is the nullability's business (null-appeared), never a new enum value.
+            if value is not None and enums.at(tokens) is not None:
                 node.values.add(value)
     return nodes
 

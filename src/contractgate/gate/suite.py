@@ -24,7 +24,7 @@ from contractgate.gate import checks
 from contractgate.gate.config import GateConfig
 from contractgate.gate.polite import PoliteSession
 from contractgate.gate.results import RECORDER, Failure
-from contractgate.gate.target import Target
+from contractgate.gate.target import EMBEDDED_ORIGIN, Target
 from contractgate.secrets import SENSITIVE_HEADERS as SECRET_HEADERS
 from contractgate.secrets import Masker
 from contractgate.spec import load_document
@@ -161,7 +161,7 @@ def _headers_for(case: Any, credentials: dict[str, str]) -> dict[str, str]:
 def _failure(case: Any, response: Any, failure: Any, headers: dict[str, str]) -> Failure:
     masker = _masker()
     check = (getattr(failure, "checks", ()) or (getattr(failure, "title", "") or type(failure).__name__,))[0]
-    body = response.text if hasattr(response, "text") else ""
+    body = _excerpt(response.text if hasattr(response, "text") else "", getattr(failure, "violations", ()))
     return Failure(
         check=check,
         title=masker.text(str(getattr(failure, "title", type(failure).__name__))),
@@ -169,9 +169,33 @@ def _failure(case: Any, response: Any, failure: Any, headers: dict[str, str]) ->
         code=str(getattr(failure, "code", "")),
         violations=tuple(getattr(failure, "violations", ())),
         status=response.status_code,
-        response_excerpt=masker.text(body[:EXCERPT_CHARS]),
-        curl=masker.text(case.as_curl_command(headers=headers)),
+        response_excerpt=masker.text(body),
+        curl=masker.text(_reproduction(case.as_curl_command(headers=headers))),
     )
+
+
+def _excerpt(text: str, violations: tuple[Any, ...]) -> str:
+    """For a rule, the JSON at the first violation's pointer (a night's stage arrays bury the rest)."""
+    if violations:
+        from contractgate.rules.paths import Path as Pointer
+
+        try:
+            value = Pointer.compile(violations[0].pointer).get(orjson.loads(text), {})
+        except (orjson.JSONDecodeError, ValueError):
+            value = None
+        if value is not None:
+            shown = orjson.dumps(value, option=orjson.OPT_INDENT_2).decode()
+            return f"at {violations[0].pointer or '/'}:\n{shown}"[:EXCERPT_CHARS]
+    return text[:EXCERPT_CHARS]
+
+
+def _reproduction(curl: str) -> str:
+    """In-process requests went to Schemathesis's test host: say how to reach the same mock over HTTP."""
+    cfg = config()
+    if not Target.parse(cfg.target).embedded:
+        return curl
+    return (f"# start the same mock: contractgate mock --port 8000 --seed {cfg.seed} --profile {cfg.profile}\n"
+            + curl.replace(EMBEDDED_ORIGIN, "http://127.0.0.1:8000"))
 
 
 def callback_test(api_id: str, operation_id: str) -> Callable[..., None]:

@@ -182,13 +182,24 @@ def file_name(interaction: Interaction) -> str:
     return f"{interaction.api}--{interaction.operation}--{ident}.json"
 
 
+def _masked_body(body: Any, masker: Masker) -> Any:
+    """A body with every secret masked: an error message may echo a key, and so may a webhook's payload."""
+    if body is ABSENT or not masker.secrets:
+        return body
+    if isinstance(body, str):
+        return masker.text(body)
+    return orjson.loads(masker.text(orjson.dumps(body).decode()))
+
+
 def write_interaction(folder: str | Path, interaction: Interaction, masker: Masker) -> Path:
-    """Write one recording (headers and path masked, atomically); a repeated request gets ``--2``, ``--3``..."""
+    """Write one recording (path, headers and bodies masked, atomically); a repeat gets ``--2``, ``--3``..."""
     masked = replace(
         interaction,
         request=replace(interaction.request, path=masker.text(interaction.request.path),
-                        headers=masker.headers(interaction.request.headers)),
-        response=replace(interaction.response, headers=masker.headers(interaction.response.headers)),
+                        headers=masker.headers(interaction.request.headers),
+                        body=_masked_body(interaction.request.body, masker)),
+        response=replace(interaction.response, headers=masker.headers(interaction.response.headers),
+                         body=_masked_body(interaction.response.body, masker)),
     )
     folder = Path(folder)
     base = file_name(masked).removesuffix(".json")

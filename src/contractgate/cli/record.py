@@ -1,0 +1,219 @@
+"""``contractgate record``, ``contractgate observed`` and ``contractgate drift``: recordings, what they show
+about the spec, and the scheduled drift check (docs/recordings.md, docs/drift.md)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from contractgate.catalog import load_catalog
+from contractgate.diff.volatile import DEFAULT_CONFIG, load_volatile
+from contractgate.errors import EXIT_OK, EXIT_USAGE, EXIT_VIOLATION
+from contractgate.fileio import write_text_atomic
+from contractgate.gate.target import Target
+from contractgate.mock.profiles import DEFAULT_PROFILE
+from contractgate.payload import DEFAULT_MAX_BYTES
+from contractgate.recordings.record import (
+    RecordOptions,
+    RecordResult,
+    from_receiver,
+    read_ids,
+    rest_operation,
+    sample,
+)
+from contractgate.recordings.record import record as record_ids
+from contractgate.secrets import Masker
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _pairs(separator: str, example: str) -> Callable[[click.Context, click.Parameter, tuple[str, ...]],
+                                                     tuple[tuple[str, str], ...]]:
+    def parse(_ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+        pairs = []
+        for value in values:
+            name, found, rest = value.partition(separator)
+            if not found or not name.strip():
+                raise click.BadParameter(f"expected {example}, got {value!r}", param=param)
+            pairs.append((name.strip(), rest.strip()))
+        return tuple(pairs)
+
+    return parse
+
+
+_REQUEST_OPTIONS = [
+    click.option("--target", default="embedded", show_default=True,
+                 help="'embedded' (the mock in-process), 'live' (the vendor, credentials from the environment) or "
+                      "a base URL serving the vendors under the mock's prefixes (the mock on a port)."),
+    click.option("--profile", default=DEFAULT_PROFILE, show_default=True,
+                 help="Mock drift profile (embedded target only; see `contractgate mock --list-profiles`)."),
+    click.option("--seed", type=click.IntRange(0), default=0, show_default=True,
+                 help="The mock's seed (embedded target; also the ids `record --sample` draws)."),
+    click.option("--rate", type=click.FloatRange(0.1, 100), default=5.0, show_default=True,
+                 help="Requests per second to a target on a port or the vendor."),
+    click.option("--timeout", type=click.FloatRange(0.1, 300), default=10.0, show_default=True,
+                 help="Seconds to wait for an answer."),
+    click.option("--header", "headers", multiple=True, metavar="'NAME: VALUE'", callback=_pairs(":", "'NAME: VALUE'"),
+                 help="Send this header with every request (repeatable)."),
+    click.option("--query", "query", multiple=True, metavar="NAME=VALUE", callback=_pairs("=", "NAME=VALUE"),
+                 help="Add this query parameter to every request (repeatable)."),
+    click.option("--mask-header", "mask_headers", multiple=True, metavar="NAME",
+                 help="Mask this header's value in recordings and reports (credentials always are). Repeatable."),
+    click.option("--mask-query", "mask_query", multiple=True, metavar="NAME",
+                 help="Mask this query parameter's value in recordings and reports. Repeatable."),
+]
+
+
+def _request_options(command: F) -> F:
+    for option in reversed(_REQUEST_OPTIONS):
+        command = option(command)
+    return command
+
+
+def _options(seed: int, profile: str, rate: float, timeout: float, force: bool, headers: tuple[tuple[str, str], ...],
+             query: tuple[tuple[str, str], ...], mask_headers: tuple[str, ...],
+             mask_query: tuple[str, ...]) -> RecordOptions:
+    return RecordOptions(seed=seed, profile=profile, rate=rate, timeout=timeout, force=force, headers=headers,
+                         query=query, mask_headers=mask_headers, mask_query=mask_query)
+
+
+def _tally(statuses: Counter[int]) -> str:
+    """`` (200: 12, 404: 1)``: the statuses of the new recordings, nothing when there are none."""
+    return f" ({', '.join(f'{status}: {n}' for status, n in sorted(statuses.items()))})" if statuses else ""
+
+
+def _warn_credentials(result: RecordResult) -> None:
+    if refused := result.statuses[401] + result.statuses[403]:
+        click.echo(f"contractgate: warning: {refused} answers were 401 or 403: check the credentials", err=True)
+
+
+def _error(message: str) -> None:
+    click.echo(f"contractgate: error: {message}", err=True)
+
+
+@click.command()
+@click.option("--api", "api_id", help="API to record (a REST API of specs/catalog.yaml).")
+@click.option("--ids", "ids_file", type=click.Path(path_type=Path),
+              help="File of session ids to fetch: one per line (# comments allowed) or a JSON list.")
+@click.option("--sample", "sample_count", type=click.IntRange(1, 10_000),
+              help="Fetch N ids the mock has (a local target only).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Recording folder (created if needed); ids already recorded in it are skipped.")
+@click.option("--force", is_flag=True, help="Fetch and replace ids already recorded in --out.")
+@click.option("--from-receiver", "store", type=click.Path(file_okay=False, path_type=Path),
+              help="Instead of fetching: convert the deliveries of a `contractgate receive` store.")
+@_request_options
+def record(api_id: str | None, ids_file: Path | None, sample_count: int | None, out: Path, force: bool,
+           store: Path | None, target: str, profile: str, seed: int, rate: float, timeout: float,
+           headers: tuple[tuple[str, str], ...], query: tuple[tuple[str, str], ...], mask_headers: tuple[str, ...],
+           mask_query: tuple[str, ...]) -> int:
+    """Fetch sessions from a target and keep each answer as a recording: one JSON document per interaction
+    (docs/recordings.md), credentials masked, written atomically.
+
+    Run again to resume an interrupted recording: ids whose recording exists are not fetched again. Exit 0
+    when every id is recorded, 2 on a usage or input error (nothing is sent, e.g. a live target without
+    credentials) or when the target stops answering (what was recorded stays).
+    """
+    if store is not None:
+        if api_id or ids_file or sample_count:
+            raise click.UsageError("--from-receiver converts a receiver store: it takes no --api, --ids or --sample")
+        result = from_receiver(store, out, Masker.from_env(extra_headers=mask_headers))
+        click.echo(f"contractgate record: {store} into {out}: {result.already} already converted, "
+                   f"{len(result.written)} new{_tally(result.statuses)}; "
+                   f"{result.unusable} entries without JSON body or metadata left out")
+        return EXIT_OK
+    if not api_id:
+        raise click.UsageError("--api is required (or --from-receiver STORE)")
+    if (ids_file is None) == (sample_count is None):
+        raise click.UsageError("give the ids with --ids FILE or --sample N (one of them)")
+    parsed = Target.parse(target)
+    api = load_catalog().api(api_id)
+    rest_operation(api)  # a webhook is refused before its ids are looked for
+    ids = read_ids(ids_file) if ids_file is not None else sample(api, parsed, sample_count or 0, seed)
+    options = _options(seed, profile, rate, timeout, force, headers, query, mask_headers, mask_query)
+    result = record_ids(api.id, ids, parsed, out, options)
+    click.echo(f"contractgate record: {api.id} from {parsed.name} into {out}: {len(set(ids))} ids, "
+               f"{result.already} already recorded, {len(result.written)} new{_tally(result.statuses)}")
+    _warn_credentials(result)
+    return EXIT_OK
+
+
+@click.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--api", "api_id", help="Only this API's recordings.")
+@click.option("--format", "fmt", type=click.Choice(["text", "md", "html", "json"]), default="text", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the report here (atomically) instead of stdout.")
+@click.option("--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES, show_default=True,
+              help="Refuse larger files.")
+def observed(folder: Path, api_id: str | None, fmt: str, out: Path | None, max_bytes: int) -> int:
+    """What a recording folder shows against its spec: documented-nullable fields never null, documented
+    values never seen, fields the spec does not document, documented fields never present, and how often
+    each rule was violated. Evidence for tightening or loosening a spec, not a verdict.
+
+    Exit 0, or 2 on a usage or input error (an unreadable recording is one line on stderr and is left out).
+    """
+    from contractgate.recordings.observed import observe_folder
+    from contractgate.reports.observed import render
+
+    if api_id is not None:
+        load_catalog().api(api_id)
+    report = observe_folder(folder, api_id, max_bytes)
+    for error in report.errors:
+        _error(str(error))
+    text = render(report, fmt)
+    if out is None:
+        click.echo(text.rstrip("\n"))
+    else:
+        write_text_atomic(out, text if text.endswith("\n") else text + "\n")
+    return EXIT_USAGE if report.errors else EXIT_OK
+
+
+@click.command()
+@click.option("--api", "api_id", required=True, help="API to check (a REST API of specs/catalog.yaml).")
+@click.option("--baseline", type=click.Path(path_type=Path), required=True,
+              help="Recording folder to compare with (made by `contractgate record`); its ids are fetched again.")
+@click.option("--report-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"),
+              show_default=True, help="Reports go to REPORT_DIR/drift/<api>-<UTC time>.{md,html,json}.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the new recording. Default: REPORT_DIR/drift/<api>-<UTC time>/recording.")
+@_request_options
+def drift(api_id: str, baseline: Path, report_dir: Path, out: Path | None, target: str, profile: str, seed: int,
+          rate: float, timeout: float, headers: tuple[tuple[str, str], ...], query: tuple[tuple[str, str], ...],
+          mask_headers: tuple[str, ...], mask_query: tuple[str, ...]) -> int:
+    """The scheduled drift check: record the baseline's sessions now, validate every answer (schema and rules),
+    diff against the baseline and write a dated report (Markdown, HTML, JSON).
+
+    Exit 0 when nothing is breaking and every answer meets its contract, 1 on a breaking change or an
+    error-severity violation, 2 on a usage or input error (a missing baseline, a live target without
+    credentials, a target that stops answering, an unreadable recording).
+    """
+    from contractgate.drift import run_drift
+    from contractgate.reports import drift as report
+
+    parsed = Target.parse(target)
+    catalog = load_catalog()
+    api = catalog.api(api_id)
+    stem = report_dir / "drift" / f"{api.id}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}"
+    options = _options(seed, profile, rate, timeout, False, headers, query, mask_headers, mask_query)
+    result = run_drift(api.id, baseline, parsed, out or stem / "recording", load_volatile(DEFAULT_CONFIG, catalog.apis),
+                       options)
+    for error in result.errors:
+        _error(str(error))
+    mask = result.recorded.masker.text
+    for suffix, text in (("md", report.render_markdown(result)), ("html", report.render_html(result)),
+                         ("json", report.render_json(result))):
+        write_text_atomic(stem.with_name(f"{stem.name}.{suffix}"), mask(text))
+    click.echo(mask(f"{report.summary_line(result)}; reports: {stem}.{{md,html,json}}"))
+    _warn_credentials(result.recorded)
+    if result.errors:
+        return EXIT_USAGE
+    return EXIT_VIOLATION if result.failed else EXIT_OK
+
+
+COMMANDS = [record, observed, drift]

@@ -1,0 +1,147 @@
+"""Rendering ``contractgate observed``: text, Markdown, one self-contained HTML page and JSON.
+
+Each group (operation and status) becomes the same list of sections in every format; the wording says what
+the numbers can and cannot show (a rule never violated may also never have applied).
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import orjson
+
+from contractgate.recordings.observed import GroupReport, ObservedReport
+from contractgate.reports.diff import value_text
+
+Section = tuple[str, tuple[str, ...], list[tuple[str, ...]]]
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' * (n != 1)}"
+
+
+def _heading(group: GroupReport) -> str:
+    return (f"{group.api}/{group.operation} {group.location}: {_plural(group.interactions, 'interaction')}, "
+            f"{group.schema_failures} with JSON Schema violations")
+
+
+def _sections(group: GroupReport) -> list[Section]:
+    n = group.interactions
+    held = [t for t in group.rules if not t.violated]
+    broken = [t for t in group.rules if t.violated]
+    return [
+        ("Documented nullable, never null (tighten: not nullable?)", ("pointer", "present in"),
+         [(p.pointer, str(p.count)) for p in group.never_null]),
+        ("Documented values never seen (enum, or x-known-values)", ("pointer", "list", "never seen", "values seen"),
+         [(u.pointer, "enum" if u.closed else "known values", value_text(list(u.unseen), None), str(u.seen))
+          for u in group.unseen_values]),
+        ("Present but not documented (document them?)", ("pointer", "present in"),
+         [(p.pointer, str(p.count)) for p in group.undocumented]),
+        ("Documented but never present (loosen: still sent?)", ("pointer", "parent present in"),
+         [(p.pointer, str(p.count)) for p in group.never_present]),
+        (f"Rules never violated in {_plural(n, 'interaction')} (including those where a rule's condition did not "
+         "hold: the engine reports violations, not whether a rule applied)", ("rule", "severity", "basis", "title"),
+         [(t.rule.id, t.rule.severity, t.rule.basis, t.rule.title) for t in held]),
+        ("Rules violated", ("rule", "severity", "basis", "violated in", "title"),
+         [(t.rule.id, t.rule.severity, t.rule.basis, f"{t.violated} of {n}", t.rule.title) for t in broken]),
+    ]
+
+
+def _notes(report: ObservedReport) -> list[str]:
+    notes = [f"{operation} {where}: {_plural(count, 'interaction')} not analysed (the spec documents no JSON body)"
+             for operation, where, count in report.unanalysed]
+    return notes + [f"unreadable, left out: {error}" for error in report.errors]
+
+
+def render_json(report: ObservedReport) -> str:
+    groups = [{
+        "api": g.api, "operation": g.operation, "location": g.location, "interactions": g.interactions,
+        "schema_failures": g.schema_failures,
+        "never_null": [{"pointer": p.pointer, "present": p.count} for p in g.never_null],
+        "unseen_values": [{"pointer": u.pointer, "closed": u.closed, "unseen": list(u.unseen), "seen": u.seen}
+                          for u in g.unseen_values],
+        "undocumented": [{"pointer": p.pointer, "present": p.count} for p in g.undocumented],
+        "never_present": [{"pointer": p.pointer, "parent_present": p.count} for p in g.never_present],
+        "rules": [{"rule": t.rule.id, "severity": t.rule.severity, "basis": t.rule.basis, "title": t.rule.title,
+                   "violated": t.violated} for t in g.rules],
+    } for g in report.groups]
+    return orjson.dumps({
+        "folder": report.folder, "groups": groups,
+        "unanalysed": [{"operation": o, "location": w, "interactions": n} for o, w, n in report.unanalysed],
+        "errors": [str(e) for e in report.errors],
+    }, option=orjson.OPT_INDENT_2).decode()
+
+
+def render_text(report: ObservedReport) -> str:
+    out: list[str] = []
+    for group in report.groups:
+        out.append(_heading(group))
+        for name, _, rows in _sections(group):
+            out.append(f"  {name}: {len(rows) or 'none'}")
+            out += ["    " + "  ".join(row) for row in rows]
+    out += _notes(report)
+    return "\n".join(out or [f"{report.folder}: no recordings"])
+
+
+def _cell(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def render_markdown(report: ObservedReport) -> str:
+    out = [f"# Observed vs documented: {report.folder}", ""]
+    for group in report.groups:
+        out += [f"## {_heading(group)}", ""]
+        for name, columns, rows in _sections(group):
+            out += [f"### {name}", ""]
+            if rows:
+                out += ["| " + " | ".join(columns) + " |", "|" + " --- |" * len(columns)]
+                out += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+            else:
+                out.append("None.")
+            out.append("")
+    out += [f"- {_cell(note)}" for note in _notes(report)]
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+_CSS = """
+body { font-family: system-ui, sans-serif; margin: 2rem; color: #1f2328; }
+table { border-collapse: collapse; width: 100%; font-size: 0.9rem; margin: 0.5rem 0 1rem; }
+th, td { border: 1px solid #d0d7de; padding: 0.35rem 0.6rem; text-align: left; vertical-align: top; }
+th { background: #f6f8fa; }
+td:first-child { font-family: ui-monospace, monospace; font-size: 0.85rem; }
+"""
+
+
+def _e(value: Any) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def render_html(report: ObservedReport) -> str:
+    """A self-contained page (inline style, no scripts, no external assets)."""
+    name = f"Observed vs documented: {report.folder}"
+    body = [f"<h1>{_e(name)}</h1>"]
+    for group in report.groups:
+        body.append(f"<h2>{_e(_heading(group))}</h2>")
+        for heading, columns, rows in _sections(group):
+            body.append(f"<h3>{_e(heading)}</h3>")
+            if not rows:
+                body.append("<p>None.</p>")
+                continue
+            head = "".join(f"<th>{_e(c)}</th>" for c in columns)
+            cells = "\n".join("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in row) + "</tr>" for row in rows)
+            body.append(f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{cells}\n</tbody>\n</table>")
+    if notes := _notes(report):
+        body.append("<ul>" + "".join(f"<li>{_e(n)}</li>" for n in notes) + "</ul>")
+    return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>{_e(name)}</title>\n'
+            f"<style>{_CSS}</style>\n</head>\n<body>\n" + "\n".join(body) + "\n</body>\n</html>\n")
+
+
+def render(report: ObservedReport, fmt: str) -> str:
+    if fmt == "json":
+        return render_json(report)
+    if fmt == "md":
+        return render_markdown(report)
+    if fmt == "html":
+        return render_html(report)
+    return render_text(report)
