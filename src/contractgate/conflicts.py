@@ -58,7 +58,11 @@ def _pointers(raw: Any) -> tuple[str, ...]:
 
 
 def _covers(pattern: str, pointer: str) -> bool:
-    """``pattern`` is ``pointer`` or one of its parents; a ``*`` segment matches any one segment."""
+    """``pattern`` is ``pointer`` or one of its parents; a ``*`` segment matches any one segment.
+
+    An entry at the root is about the whole document and is not taken to explain any one place."""
+    if not pattern.strip("/"):
+        return False
     want = pattern.rstrip("/").split("/")
     have = pointer.split("/")
     return len(have) >= len(want) and all(w in ("*", h) for w, h in zip(want, have, strict=False))
@@ -82,12 +86,14 @@ def all_conflicts(catalog: Catalog) -> list[Conflict]:
     return [c for api in catalog.apis.values() for c in load_conflicts(api)]
 
 
+def at_pointer(conflicts: list[Conflict], api_id: str, pointer: str) -> list[Conflict]:
+    """The conflicts recorded at ``pointer`` (or a parent) of ``api_id``, whatever the example."""
+    return [c for c in conflicts if c.api_id == api_id and any(_covers(p, pointer) for p in c.pointers)]
+
+
 def explaining(conflicts: list[Conflict], api_id: str, example_name: str, pointer: str) -> list[Conflict]:
     """The conflicts that explain a violation at ``pointer`` in the example ``example_name`` of ``api_id``.
 
     An entry explains it when it lists the example and its own pointer is the violation's or a parent of it.
     """
-    return [
-        c for c in conflicts
-        if c.api_id == api_id and example_name in c.examples and any(_covers(p, pointer) for p in c.pointers)
-    ]
+    return [c for c in at_pointer(conflicts, api_id, pointer) if example_name in c.examples]

@@ -27,6 +27,7 @@ class Violation:
     source: str | None = None
     title: str | None = None
     quote: str | None = None  # the document's sentence the rule comes from
+    conflicts: tuple[str, ...] = ()  # ids of recorded document conflicts at this place (DOC-CONFLICTS.md)
     values: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -48,6 +49,8 @@ class Violation:
             out["source"] = self.source
         if self.quote:
             out["quote"] = self.quote
+        if self.conflicts:
+            out["conflicts"] = list(self.conflicts)
         if self.values:
             out["values"] = self.values
         return out

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from contractgate.conflicts import Conflict, at_pointer, load_conflicts
 from contractgate.errors import EXIT_OK, EXIT_USAGE, EXIT_VIOLATION, InputError
 from contractgate.findings import Violation
 from contractgate.payload import DEFAULT_MAX_BYTES, read_payload
@@ -21,6 +22,7 @@ class PayloadChecker:
 
     def __init__(self, spec: Spec, operation_id: str, status: str = DEFAULT_STATUS) -> None:
         operation = spec.api.operation(operation_id)
+        self.api = spec.api
         self.api_id = spec.api.id
         self.operation_id = operation_id
         self.status = status
@@ -74,6 +76,7 @@ def validate_files(
     checker: PayloadChecker, files: Iterable[str | Path], max_bytes: int = DEFAULT_MAX_BYTES
 ) -> list[FileResult]:
     """Check every file; an unreadable one is reported in its result and does not stop the others."""
+    recorded = load_conflicts(checker.api)
     results = []
     for file in files:
         try:
@@ -81,8 +84,15 @@ def validate_files(
         except InputError as exc:
             results.append(FileResult(str(file), error=exc.cause))
             continue
-        results.append(FileResult(str(file), checker.check(payload)))
+        results.append(FileResult(str(file), [_with_conflicts(v, at_pointer(recorded, checker.api_id, v.pointer))
+                                               for v in checker.check(payload)]))
     return results
+
+
+def _with_conflicts(violation: Violation, conflicts: list[Conflict]) -> Violation:
+    """Where a document contradicts itself at this place, say so: the finding may be the document's."""
+    ids = tuple(c.id for c in conflicts)
+    return replace(violation, conflicts=ids) if ids else violation
 
 
 def exit_code(results: Iterable[FileResult], strict: bool = False) -> int:

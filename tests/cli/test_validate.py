@@ -168,3 +168,11 @@ def test_json_violations_of_rules_carry_id_source_and_the_documents_sentence(cap
     assert violation["source"] == "000_ebe58ac5aadef951.txt 2.1.1"
     assert violation["quote"].startswith("if peculiarities == IN_PROGRESS or NO_REALTIME_POLLING")
     assert violation["values"]["/result/peculiarities"] == ["TOO_SHORT_FOR_ANALYSIS"]
+
+
+def test_a_violation_where_the_document_contradicts_itself_names_the_conflict(capsys, write_json):
+    path = write_json("doc.json", example("upheal", "doc-200"))  # its recordingUrl is "string"
+    code, out, _ = run(capsys, "validate", "upheal", "getSessionData", "--format", "json", str(path))
+    assert code == 1
+    [url] = [v for v in json.loads(out)["results"][0]["violations"] if v["pointer"] == "/recordingUrl"]
+    assert "UPHEAL-C012" in url["conflicts"]

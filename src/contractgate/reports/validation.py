@@ -22,7 +22,8 @@ def render_text(results: Sequence[FileResult]) -> str:
         lines.append(f"{result.file}: {_verdict(result)}")
         for v in result.violations:
             rule = "" if v.rule == "schema" else f" [{v.rule}]"
-            lines.append(f"  {v.severity:7} {v.pointer or '/'}: {v.message}{rule}")
+            known = f" (documented conflict: {', '.join(v.conflicts)})" if v.conflicts else ""
+            lines.append(f"  {v.severity:7} {v.pointer or '/'}: {v.message}{rule}{known}")
     return "\n".join(lines)
 
 
