@@ -64,6 +64,13 @@ def test_a_flaky_server_fails_the_gate_with_server_errors_in_process():
     assert "not_a_server_error" in checks
 
 
+def test_a_slow_server_fails_a_gate_with_a_response_time_budget():
+    result = gate("slow", apis=["emogg"], max_examples=2, max_response_time=0.2)
+    checks = {f.check for op in result.operations for f in op.failures.values()}
+    assert "max_response_time" in checks
+    assert gate("slow", apis=["emogg"], max_examples=2).ok  # slowness alone breaks no contract
+
+
 def test_over_loopback_the_same_gate_passes_faithful_and_catches_a_broken_rule():
     with running_mock("--seed", "7") as mock:
         assert gate(target=mock.origin, apis=["asleep-v3", "emogg"], max_examples=15).ok

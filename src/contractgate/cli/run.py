@@ -32,10 +32,12 @@ from contractgate.reports import gate as report
 @click.option("--rate", type=click.FloatRange(0.1, 100), default=5.0, show_default=True,
               help="Requests per second to a remote target.")
 @click.option("--strict", is_flag=True, help="Fail on warnings (inferred rules) too.")
+@click.option("--max-response-time", type=click.FloatRange(0, min_open=True), metavar="SECONDS",
+              help="Fail answers slower than this (Schemathesis's max_response_time check).")
 @click.option("--report-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"),
               show_default=True, help="Where junit.xml, summary.md and report.html go.")
 def run(target: str, apis: tuple[str, ...], max_examples: int, seed: int | None, workers: int, profile: str,
-        rate: float, strict: bool, report_dir: Path) -> int:
+        rate: float, strict: bool, max_response_time: float | None, report_dir: Path) -> int:
     """Run the gate: Schemathesis property tests with every contract rule as a check.
 
     Exit 0 when every check holds, 1 on any error-severity failure, 2 on a usage or configuration error
@@ -50,7 +52,7 @@ def run(target: str, apis: tuple[str, ...], max_examples: int, seed: int | None,
         get_profile(profile)
     seed = random_source.randbelow(2**31) if seed is None else seed
     cfg = GateConfig(target=parsed.name, seed=seed, max_examples=max_examples, profile=profile, rate=rate,
-                     strict=strict)
+                     strict=strict, max_response_time=max_response_time)
     click.echo(f"contractgate run: target {parsed.name}, seed {seed} (replay with --seed {seed}), "
                f"{len(api_ids)} APIs, up to {max_examples} examples per operation")
     result = run_gate(cfg, api_ids, workers=workers, echo=lambda line: click.echo(line), live=sys.stdout.isatty())

@@ -21,6 +21,7 @@ class GateConfig:
     rate: float = 5.0  # requests per second to a remote target
     strict: bool = False
     rules: bool = True  # the contract rules as a check (off only to measure what they cost)
+    max_response_time: float | None = None  # seconds; slower answers fail Schemathesis's max_response_time
     callback_sessions: int = 25  # mock sessions whose callbacks the gate checks
     ids: dict[str, list[str]] = field(default_factory=dict)  # API id -> ids that exist on the target
 

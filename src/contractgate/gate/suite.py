@@ -67,6 +67,7 @@ def api_schema(api_id: str) -> Any:
             "base-url": target.base_url(api),
             "seed": cfg.seed,
             "generation": {"max-examples": cfg.max_examples, "database": "none", "mode": "all"},
+            **({"checks": {"max_response_time": cfg.max_response_time}} if cfg.max_response_time else {}),
         }),
     )
     if target.embedded:
