@@ -97,6 +97,12 @@ KINDS: tuple[ChangeKind, ...] = (
        "A parameter's `format` changed: values the SDK sends no longer qualify."),
     _s("request-parameter-format-removed", NON, "parameter format {old} no longer required",
        "A parameter's `format` was lifted."),
+    _s("request-parameter-pattern-added", POTENTIALLY, "parameter must now match {new}",
+       "A parameter gained a `pattern`: values the SDK sends may no longer qualify."),
+    _s("request-parameter-pattern-changed", POTENTIALLY, "parameter pattern {old} became {new}",
+       "A parameter's `pattern` changed: values the SDK sends may no longer qualify."),
+    _s("request-parameter-pattern-removed", NON, "parameter pattern {old} lifted",
+       "A parameter's `pattern` was lifted."),
     _s("request-parameter-removed", POTENTIALLY, "parameter removed",
        "A parameter the SDK may send is gone: the server may ignore or reject it."),
     _s("request-parameter-type-changed", BREAKING, "parameter type {old} became {new}",
@@ -133,6 +139,11 @@ KINDS: tuple[ChangeKind, ...] = (
     _s("response-optional-property-removed", POTENTIALLY, "optional property removed",
        "A received property that was optional is gone; an SDK already handles its absence, unless it relied "
        "on it when present."),
+    _s("response-pattern-added", NON, "now matches {new}", "A received string now promises a `pattern`."),
+    _s("response-pattern-changed", POTENTIALLY, "pattern {old} became {new}",
+       "A received string promises another `pattern`: an SDK that relies on the old shape may fail."),
+    _s("response-pattern-removed", POTENTIALLY, "pattern {old} removed",
+       "A received string no longer promises its `pattern`: an SDK that relies on the shape may fail."),
     _s("response-property-added", NON, "property added", "A received object has a new property."),
     _s("response-property-became-optional", BREAKING, "property no longer required",
        "A received property that was always present may now be missing."),
@@ -159,6 +170,7 @@ Facet = Literal[
     "property-became-optional", "property-became-required", "type-changed", "type-widened", "type-narrowed",
     "became-nullable", "became-non-nullable", "enum-value-added", "enum-value-removed", "enum-added",
     "enum-removed", "known-value-added", "known-value-removed", "format-added", "format-removed", "format-changed",
+    "pattern-added", "pattern-removed", "pattern-changed",
 ]
 Direction = Literal["received", "sent"]
 
@@ -188,6 +200,9 @@ SPEC_KINDS: dict[Direction, dict[Facet, str | None]] = {
         "format-added": "response-format-added",
         "format-removed": "response-format-removed",
         "format-changed": "response-format-changed",
+        "pattern-added": "response-pattern-added",
+        "pattern-removed": "response-pattern-removed",
+        "pattern-changed": "response-pattern-changed",
     },
     "sent": {
         "property-added-required": "request-required-parameter-added",
@@ -210,5 +225,8 @@ SPEC_KINDS: dict[Direction, dict[Facet, str | None]] = {
         "format-added": "request-parameter-format-added",
         "format-removed": "request-parameter-format-removed",
         "format-changed": "request-parameter-format-changed",
+        "pattern-added": "request-parameter-pattern-added",
+        "pattern-removed": "request-parameter-pattern-removed",
+        "pattern-changed": "request-parameter-pattern-changed",
     },
 }

@@ -63,6 +63,7 @@ class _View:
     nullable: bool
     enum: Enum | None
     formats: frozenset[str]
+    patterns: frozenset[str]
     properties: frozenset[str]
     required: frozenset[str]
     has_items: bool
@@ -87,6 +88,7 @@ def _view(alts: list[Schema]) -> _View:
         nullable=nullable,
         enum=enum_of(alts),
         formats=frozenset(alt["format"] for alt in alts if isinstance(alt.get("format"), str)),
+        patterns=frozenset(alt["pattern"] for alt in alts if isinstance(alt.get("pattern"), str)),
         properties=frozenset(name for alt in objects for name in alt.get("properties") or {}),
         # A member is always there only if every object branch requires it.
         required=frozenset.intersection(*required) if required else frozenset(),
@@ -137,16 +139,17 @@ def _enums(a: Enum | None, b: Enum | None, tokens: Tokens) -> Iterator[_Found]:
         yield from (_Found("known-value-removed", tokens, old=v) for v in _values(known_a - known_b))
 
 
-def _formats(a: frozenset[str], b: frozenset[str], tokens: Tokens) -> Iterator[_Found]:
+def _constraint(name: str, a: frozenset[str], b: frozenset[str], tokens: Tokens) -> Iterator[_Found]:
+    """A string constraint (``format``, ``pattern``) added, removed or changed."""
     if a == b:
         return
     old, new = ", ".join(sorted(a)), ", ".join(sorted(b))
     if not a:
-        yield _Found("format-added", tokens, new=new)
+        yield _Found(f"{name}-added", tokens, new=new)  # type: ignore[arg-type]
     elif not b:
-        yield _Found("format-removed", tokens, old=old)
+        yield _Found(f"{name}-removed", tokens, old=old)  # type: ignore[arg-type]
     else:
-        yield _Found("format-changed", tokens, old, new)
+        yield _Found(f"{name}-changed", tokens, old, new)  # type: ignore[arg-type]
 
 
 def _compare(old: list[Schema], new: list[Schema], tokens: Tokens = ()) -> Iterator[_Found]:
@@ -159,7 +162,8 @@ def _compare(old: list[Schema], new: list[Schema], tokens: Tokens = ()) -> Itera
     if a.nullable != b.nullable:
         yield _Found("became-nullable" if b.nullable else "became-non-nullable", tokens)
     yield from _enums(a.enum, b.enum, tokens)
-    yield from _formats(a.formats, b.formats, tokens)
+    yield from _constraint("format", a.formats, b.formats, tokens)
+    yield from _constraint("pattern", a.patterns, b.patterns, tokens)
     # Members are compared only while both sides may be objects; a retyped value is its own news.
     for name in sorted(a.properties | b.properties) if _allows(a, "object") and _allows(b, "object") else ():
         member = (*tokens, name)
