@@ -140,6 +140,21 @@ def test_workers_spread_apis_over_processes_with_the_same_outcome():
     assert all(op.cases for op in spread.operations)
 
 
+def test_known_ids_from_a_file_reach_bodies_on_any_target(tmp_path, capsys):
+    from contractgate.mock.ids import sample_ids
+
+    ids = tmp_path / "emogg-ids.txt"
+    ids.write_text("\n".join(sample_ids("emogg", 5, 99)) + "\n")
+    reports = tmp_path / "r"
+    assert main(["run", "--api", "emogg", "--max-examples", "10", "--ids", f"emogg={ids}",
+                 "--report-dir", str(reports)]) == 0
+    [row] = [line for line in (reports / "summary.md").read_text().splitlines() if line.startswith("| emogg |")]
+    assert "200: " in row
+    assert main(["run", "--ids", "emogg"]) == 2
+    assert main(["run", "--ids", f"emogg={tmp_path / 'missing.txt'}"]) == 2
+    capsys.readouterr()
+
+
 def test_unknown_profile_and_bad_target_are_usage_errors(capsys):
     assert main(["run", "--profile", "nope"]) == 2
     assert main(["run", "--target", "ftp://x"]) == 2

@@ -9,11 +9,12 @@ from pathlib import Path
 import click
 
 from contractgate.catalog import load_catalog
-from contractgate.errors import EXIT_OK, EXIT_VIOLATION
+from contractgate.errors import EXIT_OK, EXIT_VIOLATION, ContractgateError
 from contractgate.fileio import write_text_atomic
 from contractgate.gate.config import GateConfig
 from contractgate.gate.runner import run_gate
 from contractgate.gate.target import Target
+from contractgate.recordings.record import read_ids
 from contractgate.reports import gate as report
 
 
@@ -34,10 +35,14 @@ from contractgate.reports import gate as report
 @click.option("--strict", is_flag=True, help="Fail on warnings (inferred rules) too.")
 @click.option("--max-response-time", type=click.FloatRange(0, min_open=True), metavar="SECONDS",
               help="Fail answers slower than this (Schemathesis's max_response_time check).")
+@click.option("--ids", "ids_files", multiple=True, metavar="API=FILE",
+              help="Session ids that exist on the target (one per line or a JSON list), mixed into the "
+                   "positive cases so that they reach bodies; the mock's own are used for local targets.")
 @click.option("--report-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"),
               show_default=True, help="Where junit.xml, summary.md and report.html go.")
 def run(target: str, apis: tuple[str, ...], max_examples: int, seed: int | None, workers: int, profile: str,
-        rate: float, strict: bool, max_response_time: float | None, report_dir: Path) -> int:
+        rate: float, strict: bool, max_response_time: float | None, ids_files: tuple[str, ...],
+        report_dir: Path) -> int:
     """Run the gate: Schemathesis property tests with every contract rule as a check.
 
     Exit 0 when every check holds, 1 on any error-severity failure, 2 on a usage or configuration error
@@ -52,7 +57,7 @@ def run(target: str, apis: tuple[str, ...], max_examples: int, seed: int | None,
         get_profile(profile)
     seed = random_source.randbelow(2**31) if seed is None else seed
     cfg = GateConfig(target=parsed.name, seed=seed, max_examples=max_examples, profile=profile, rate=rate,
-                     strict=strict, max_response_time=max_response_time)
+                     strict=strict, max_response_time=max_response_time, ids=_known_ids(ids_files))
     click.echo(f"contractgate run: target {parsed.name}, seed {seed} (replay with --seed {seed}), "
                f"{len(api_ids)} APIs, up to {max_examples} examples per operation")
     result = run_gate(cfg, api_ids, workers=workers, echo=lambda line: click.echo(line), live=sys.stdout.isatty())
@@ -66,6 +71,16 @@ def run(target: str, apis: tuple[str, ...], max_examples: int, seed: int | None,
     if not result.ok and sys.stdout.isatty():
         click.echo(f"open {report_dir / 'report.html'} for the failures and how to reproduce them")
     return EXIT_OK if result.ok else EXIT_VIOLATION
+
+
+def _known_ids(values: tuple[str, ...]) -> dict[str, list[str]]:
+    known: dict[str, list[str]] = {}
+    for value in values:
+        api_id, sep, path = value.partition("=")
+        if not sep:
+            raise ContractgateError(f"--ids takes API=FILE, got {value!r}")
+        known[load_catalog().api(api_id).id] = read_ids(Path(path))
+    return known
 
 
 COMMANDS = [run]
