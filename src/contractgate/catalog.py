@@ -51,6 +51,7 @@ class Api:
     operations: dict[str, Operation]
     auth: dict[str, Any]
     secrets: tuple[str, ...] = ()
+    identifiers: tuple[str, ...] = ()  # variables holding personal identifiers: pseudonymized in shared artifacts
     live_base_url: str | None = None
     mock_prefix: str | None = None
     folder: Path = field(default=Path())
@@ -65,7 +66,7 @@ class Api:
             ) from None
 
 
-_API_KEYS = {"vendor", "title", "seed", "spec", "kind", "operations", "auth", "secrets",
+_API_KEYS = {"vendor", "title", "seed", "spec", "kind", "operations", "auth", "secrets", "identifiers",
              "live_base_url", "mock_prefix"}
 _REQUIRED_API_KEYS = {"vendor", "title", "seed", "spec", "kind", "operations", "auth"}
 
@@ -84,6 +85,12 @@ class Catalog:
 
     def operation(self, api_id: str, operation_id: str) -> Operation:
         return self.api(api_id).operation(operation_id)
+
+
+def _names(where: str, raw: Any) -> tuple[str, ...]:
+    if not isinstance(raw, list) or not all(isinstance(name, str) and name for name in raw):
+        raise ContractgateError(f"{where}: expected a list of environment variable names")
+    return tuple(raw)
 
 
 def _parse_api(root: Path, api_id: str, raw: Any) -> Api:
@@ -110,6 +117,7 @@ def _parse_api(root: Path, api_id: str, raw: Any) -> Api:
         operations=operations,
         auth=raw["auth"],
         secrets=tuple(raw.get("secrets", ())),
+        identifiers=_names(f"{where}.identifiers", raw.get("identifiers", [])),
         live_base_url=raw.get("live_base_url"),
         mock_prefix=raw.get("mock_prefix"),
         folder=spec_path.parent,

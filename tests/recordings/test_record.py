@@ -23,11 +23,13 @@ from contractgate.recordings import record as recording
 from contractgate.recordings.format import FORMAT, load_folder, read_interaction
 from contractgate.recordings.observed import observe_folder
 from contractgate.recordings.record import RecordOptions, read_ids, record
+from contractgate.secrets import pseudonym
 from tests.receiver.conftest import a_nap
 from tests.recordings.conftest import CANARIES, MISSING, ids_file, ids_of, leaked, one_error_line, run
 from tests.support import running_mock
 
 EMBEDDED = Target.parse("embedded")
+USER = LOCAL_DEFAULTS["ASLEEP_USER_ID"]
 
 
 def recordings(folder):
@@ -50,12 +52,22 @@ def test_each_id_becomes_one_complete_recording_with_its_credentials_masked(tmp_
         doc = json.loads(Path(interaction.file).read_text(encoding="utf-8"))
         assert doc["format"] == FORMAT and doc["kind"] == "rest"
         assert interaction.request.method == "GET" and interaction.request.path.startswith("/data/v3/sessions/")
-        assert interaction.request.headers == {"x-api-key": "***", "x-user-id": LOCAL_DEFAULTS["ASLEEP_USER_ID"]}
+        assert interaction.request.headers == {"x-api-key": "***", "x-user-id": pseudonym(USER)}
         assert interaction.response.headers["content-type"] == "application/json"
         assert interaction.elapsed_ms is not None and interaction.elapsed_ms > 0
     assert all(by_id[i].response.status == 200 and "result" in by_id[i].response.body
                for i in ids_of("asleep-v3", 4)[:-1])
-    assert not any(LOCAL_DEFAULTS["ASLEEP_API_KEY"].encode() in p.read_bytes() for p in recordings(tmp_path / "rec"))
+    assert not any(LOCAL_DEFAULTS["ASLEEP_API_KEY"].encode() in p.read_bytes() or USER.encode() in p.read_bytes()
+                   for p in recordings(tmp_path / "rec"))
+
+
+def test_keep_identifiers_keeps_the_user_id_and_still_masks_the_key(tmp_path, capsys):
+    code, _, err = run(capsys, "record", "--api", "asleep-v3", "--ids", ids_file(tmp_path, "asleep-v3", 1),
+                       "--out", tmp_path / "rec", "--keep-identifiers")
+    assert (code, err) == (0, "")
+    loaded = load_folder(tmp_path / "rec")
+    assert {i.request.headers["x-user-id"] for i in loaded.interactions} == {USER}
+    assert {i.request.headers["x-api-key"] for i in loaded.interactions} == {"***"}
 
 
 def test_a_second_run_skips_what_is_recorded_and_force_replaces_it(tmp_path, capsys):
@@ -209,7 +221,10 @@ def test_a_receiver_store_becomes_webhook_recordings_once(tmp_path, capsys):
     loaded = load_folder(tmp_path / "rec")
     assert sorted((i.kind, i.request.path, i.status) for i in loaded.interactions) == [
         ("webhook", "/asleep-v1-callback", None)] * 3
-    assert sorted(canonical(i.payload) for i in loaded.interactions) == sorted(canonical(b) for b in bodies)
+    # Each delivery's user_id is pseudonymized, the rest kept as delivered.
+    assert {i.payload["callback_data"]["user_id"] for i in loaded.interactions} == {pseudonym(USER)}
+    shared = [{**b, "callback_data": {**b["callback_data"], "user_id": pseudonym(USER)}} for b in bodies]
+    assert sorted(canonical(i.payload) for i in loaded.interactions) == sorted(canonical(b) for b in shared)
     code, out, _ = run(capsys, *argv)
     assert code == 0 and "3 already converted, 0 new" in out
     assert len(load_folder(tmp_path / "rec").interactions) == 3

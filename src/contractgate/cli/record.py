@@ -14,7 +14,7 @@ import click
 from contractgate.catalog import load_catalog
 from contractgate.diff.volatile import DEFAULT_CONFIG, load_volatile
 from contractgate.errors import EXIT_OK, EXIT_USAGE, EXIT_VIOLATION
-from contractgate.fileio import write_text_atomic
+from contractgate.fileio import ensure_folder, write_text_atomic
 from contractgate.gate.target import Target
 from contractgate.mock.profiles import DEFAULT_PROFILE
 from contractgate.payload import DEFAULT_MAX_BYTES
@@ -77,9 +77,10 @@ def _request_options(command: F) -> F:
 
 def _options(seed: int, profile: str, rate: float, timeout: float, force: bool, headers: tuple[tuple[str, str], ...],
              query: tuple[tuple[str, str], ...], mask_headers: tuple[str, ...],
-             mask_query: tuple[str, ...]) -> RecordOptions:
+             mask_query: tuple[str, ...], keep_identifiers: bool = False) -> RecordOptions:
     return RecordOptions(seed=seed, profile=profile, rate=rate, timeout=timeout, force=force, headers=headers,
-                         query=query, mask_headers=mask_headers, mask_query=mask_query)
+                         query=query, mask_headers=mask_headers, mask_query=mask_query,
+                         keep_identifiers=keep_identifiers)
 
 
 def _tally(statuses: Counter[int]) -> str:
@@ -107,11 +108,14 @@ def _error(message: str) -> None:
 @click.option("--force", is_flag=True, help="Fetch and replace ids already recorded in --out.")
 @click.option("--from-receiver", "store", type=click.Path(file_okay=False, path_type=Path),
               help="Instead of fetching: convert the deliveries of a `contractgate receive` store.")
+@click.option("--keep-identifiers", is_flag=True,
+              help="Keep x-user-id and user_id values as they are (default: a keyed pseudonym, user-<12 hex>). "
+                   "The recording then holds personal data: do not share it.")
 @_request_options
 def record(api_id: str | None, ids_file: Path | None, sample_count: int | None, out: Path, force: bool,
-           store: Path | None, target: str, profile: str, seed: int, rate: float, timeout: float,
-           headers: tuple[tuple[str, str], ...], query: tuple[tuple[str, str], ...], mask_headers: tuple[str, ...],
-           mask_query: tuple[str, ...]) -> int:
+           store: Path | None, keep_identifiers: bool, target: str, profile: str, seed: int, rate: float,
+           timeout: float, headers: tuple[tuple[str, str], ...], query: tuple[tuple[str, str], ...],
+           mask_headers: tuple[str, ...], mask_query: tuple[str, ...]) -> int:
     """Fetch sessions from a target and keep each answer as a recording: one JSON document per interaction
     (docs/recordings.md), credentials masked, written atomically.
 
@@ -122,7 +126,8 @@ def record(api_id: str | None, ids_file: Path | None, sample_count: int | None, 
     if store is not None:
         if api_id or ids_file or sample_count:
             raise click.UsageError("--from-receiver converts a receiver store: it takes no --api, --ids or --sample")
-        result = from_receiver(store, out, Masker.from_env(extra_headers=mask_headers))
+        masker = Masker.from_env(extra_headers=mask_headers, pseudonymize=not keep_identifiers)
+        result = from_receiver(store, out, masker)
         click.echo(f"contractgate record: {store} into {out}: {result.already} already converted, "
                    f"{len(result.written)} new{_tally(result.statuses)}; "
                    f"{result.unusable} entries without JSON body or metadata left out")
@@ -135,8 +140,9 @@ def record(api_id: str | None, ids_file: Path | None, sample_count: int | None, 
     api = load_catalog().api(api_id)
     rest_operation(api)  # a webhook is refused before its ids are looked for
     ids = read_ids(ids_file) if ids_file is not None else sample(api, parsed, sample_count or 0, seed)
-    options = _options(seed, profile, rate, timeout, force, headers, query, mask_headers, mask_query)
-    result = record_ids(api.id, ids, parsed, out, options)
+    options = _options(seed, profile, rate, timeout, force, headers, query, mask_headers, mask_query,
+                       keep_identifiers)
+    result = record_ids(api.id, ids, parsed, ensure_folder(out), options)
     click.echo(f"contractgate record: {api.id} from {parsed.name} into {out}: {len(set(ids))} ids, "
                f"{result.already} already recorded, {len(result.written)} new{_tally(result.statuses)}")
     _warn_credentials(result)
@@ -201,8 +207,10 @@ def drift(api_id: str, baseline: Path, report_dir: Path, out: Path | None, targe
     api = catalog.api(api_id)
     stem = report_dir / "drift" / f"{api.id}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}"
     options = _options(seed, profile, rate, timeout, False, headers, query, mask_headers, mask_query)
-    result = run_drift(api.id, baseline, parsed, out or stem / "recording", load_volatile(DEFAULT_CONFIG, catalog.apis),
-                       options)
+    # Checked before anything is fetched: a report that cannot be written would waste the whole run.
+    ensure_folder(stem.parent)
+    result = run_drift(api.id, baseline, parsed, ensure_folder(out) if out else stem / "recording",
+                       load_volatile(DEFAULT_CONFIG, catalog.apis), options)
     for error in result.errors:
         _error(str(error))
     mask = result.recorded.masker.text

@@ -32,7 +32,7 @@ _TOP_KEYS = {"format", "api", "operation", "kind", "request", "response", "elaps
 _REQUIRED_TOP = _TOP_KEYS - {"kind", "elapsed_ms"}
 _REQUEST_KEYS = {"method", "path", "headers", "body"}
 _RESPONSE_KEYS = {"status", "headers", "body"}
-_SLUG = re.compile(r"[^A-Za-z0-9_.-]+")
+_PLAIN = re.compile(r"[A-Za-z0-9_.-]+")
 
 
 class _Absent:
@@ -173,41 +173,45 @@ def read_interaction(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> In
 
 
 def file_name(interaction: Interaction) -> str:
-    """``<api>--<operation>--<id>.json``: the id is the request's last path segment and a hash of the
-    request line, so the same request gets the same name in every folder."""
+    """``<api>--<operation>--<id>.json``: the id is the request's last path segment and a hash of the request
+    line, so the same request gets the same name in every folder.
+
+    Call it on a masked interaction (``masked``): a name is never masked afterwards. A segment that is not
+    plain (letters, digits, ``_ . -``) is left out of the name, only hashed: a secret in a form the masker
+    did not know, rewritten into a name, would still be the secret.
+    """
     last = interaction.request.path.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
-    slug = _SLUG.sub("_", last)[:40].strip("_.")
+    slug = last[:40].strip("_.") if _PLAIN.fullmatch(last) else ""
     digest = hashlib.sha256(interaction.label.encode()).hexdigest()[:8]
     ident = f"{slug}-{digest}" if slug else digest
     return f"{interaction.api}--{interaction.operation}--{ident}.json"
 
 
-def _masked_body(body: Any, masker: Masker) -> Any:
-    """A body with every secret masked: an error message may echo a key, and so may a webhook's payload."""
-    if body is ABSENT or not masker.secrets:
-        return body
-    if isinstance(body, str):
-        return masker.text(body)
-    return orjson.loads(masker.text(orjson.dumps(body).decode()))
+def masked(interaction: Interaction, masker: Masker) -> Interaction:
+    """The interaction as it may be written: path, headers and bodies through ``masker`` (an error message may
+    echo a key, a webhook payload carries the user's id)."""
+    def body(value: Any) -> Any:
+        return value if value is ABSENT else masker.value(value)
+
+    return replace(
+        interaction,
+        request=replace(interaction.request, path=masker.text(interaction.request.path),
+                        headers=masker.headers(interaction.request.headers), body=body(interaction.request.body)),
+        response=replace(interaction.response, headers=masker.headers(interaction.response.headers),
+                         body=body(interaction.response.body)),
+    )
 
 
 def write_interaction(folder: str | Path, interaction: Interaction, masker: Masker) -> Path:
-    """Write one recording (path, headers and bodies masked, atomically); a repeat gets ``--2``, ``--3``..."""
-    masked = replace(
-        interaction,
-        request=replace(interaction.request, path=masker.text(interaction.request.path),
-                        headers=masker.headers(interaction.request.headers),
-                        body=_masked_body(interaction.request.body, masker)),
-        response=replace(interaction.response, headers=masker.headers(interaction.response.headers),
-                         body=_masked_body(interaction.response.body, masker)),
-    )
+    """Write one recording (``masked``, atomically); a repeat gets ``--2``, ``--3``..."""
+    shown = masked(interaction, masker)
     folder = Path(folder)
-    base = file_name(masked).removesuffix(".json")
+    base = file_name(shown).removesuffix(".json")
     target, n = folder / f"{base}.json", 1
     while target.exists():
         n += 1
         target = folder / f"{base}--{n}.json"
-    write_bytes_atomic(target, orjson.dumps(masked.to_document(), option=orjson.OPT_INDENT_2) + b"\n")
+    write_bytes_atomic(target, orjson.dumps(shown.to_document(), option=orjson.OPT_INDENT_2) + b"\n")
     return target
 
 

@@ -37,9 +37,10 @@ from contractgate.recordings.format import (
     Response,
     file_name,
     load_folder,
+    masked,
     write_interaction,
 )
-from contractgate.secrets import MASK, Masker
+from contractgate.secrets import IDENTIFIER_KEYS, MASK, Masker
 
 #: The temporary files fileio leaves behind when a writer is killed mid-write: never read, removed on resume.
 TEMP_GLOB = ".*.json.*.tmp"
@@ -69,6 +70,7 @@ class RecordOptions:
     query: tuple[tuple[str, str], ...] = ()  # added to every request's query string
     mask_headers: tuple[str, ...] = ()  # header names whose values are masked (credentials always are)
     mask_query: tuple[str, ...] = ()  # query parameter names whose values are masked
+    keep_identifiers: bool = False  # keep x-user-id and user_id values as they are instead of pseudonymizing them
 
 
 @dataclass(frozen=True)
@@ -107,16 +109,20 @@ def session_id_of(operation: Operation, path: str) -> str | None:
     return unquote(found.group(1)) if found else None
 
 
-def read_ids(path: Path) -> list[str]:
-    """Session ids from a text file (one per line; blank lines and ``#`` comments skipped) or a JSON list."""
+def read_ids(path: Path, max_bytes: int | None = None) -> list[str]:
+    """Session ids from a text file (one per line; blank lines and ``#`` comments skipped) or a JSON list, of
+    at most ``max_bytes`` (default ``payload.MAX_IDS_BYTES``); a FIFO or a device is refused, not read."""
+    from contractgate.fileio import read_regular
+    from contractgate.payload import MAX_IDS_BYTES
+
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ContractgateError(f"{path}: no such file (--ids)") from None
-    except IsADirectoryError:
-        raise ContractgateError(f"{path}: is a folder, not a file of ids (--ids)") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ContractgateError(f"{path}: cannot read it ({exc})") from None
+        data = read_regular(path, max_bytes or MAX_IDS_BYTES)
+    except InputError as exc:
+        raise ContractgateError(f"{path}: {exc.cause} (--ids)") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ContractgateError(f"{path}: not valid UTF-8 (byte {exc.start}) (--ids)") from None
     if text.lstrip().startswith("["):
         try:
             ids = orjson.loads(text)
@@ -144,12 +150,14 @@ def sample(api: Api, target: Target, count: int, seed: int) -> list[str]:
 
 def masker_for(catalog: Catalog, sent: dict[str, str], options: RecordOptions) -> Masker:
     """Every credential the catalog names, the keys actually sent (the mock's local defaults included) and
-    the values of the headers and query parameters named to be masked."""
-    masker = Masker.from_env(catalog, extra_headers=options.mask_headers)
+    the values of the headers and query parameters named to be masked; the identifiers sent (x-user-id) are
+    pseudonymized unless ``keep_identifiers``."""
+    masker = Masker.from_env(catalog, extra_headers=options.mask_headers, pseudonymize=not options.keep_identifiers)
     masked_query = set(options.mask_query)
     values = [value.split(" ", 1)[-1] for name, value in sent.items() if name.lower() in masker.headers_to_mask]
     values += [value for name, value in options.query if name in masked_query]
-    return masker.with_values(*values)
+    identifiers = [value for name, value in sent.items() if name.lower() in IDENTIFIER_KEYS]
+    return masker.with_values(*values).with_identifiers(*identifiers)
 
 
 def _query(pairs: Iterable[tuple[str, str]], masked: Iterable[str] = ()) -> str:
@@ -312,7 +320,8 @@ def from_receiver(store: Path, out: Path, masker: Masker) -> RecordResult:
             except (InputError, KeyError, TypeError):
                 unusable += 1
                 continue
-            if (interaction.recorded_at, canonical(interaction.payload)) in done:
+            # Recordings hold the masked payload (user_id pseudonymized): compare like with like.
+            if (interaction.recorded_at, canonical(masked(interaction, masker).payload)) in done:
                 already += 1
                 continue
             written.append(write_interaction(out, interaction, masker))
