@@ -31,6 +31,7 @@ from contractgate.findings import pointer_from
 from contractgate.payload import DEFAULT_MAX_BYTES
 from contractgate.recordings.format import ABSENT, Interaction, load_folder
 from contractgate.rules.engine import Rule
+from contractgate.secrets import Masker
 from contractgate.spec import DEFAULT_STATUS
 from contractgate.validate import PayloadChecker, checker_for
 
@@ -231,9 +232,14 @@ def observe(interactions: Iterable[Interaction]) -> tuple[list[GroupReport], lis
     return reports, unanalysed
 
 
-def observe_folder(folder: Path, api_id: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> ObservedReport:
+def observe_folder(folder: Path, api_id: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
+                   masker: Masker | None = None) -> ObservedReport:
+    """The report of one folder; its errors already through ``masker`` (default: the environment's), because
+    the command prints them as they are and a file name or a parse error may quote what it read."""
     loaded = load_folder(folder, max_bytes)
     chosen = [i for i in loaded.interactions if api_id is None or i.api == api_id]
     reports, unanalysed = observe(chosen)
-    return ObservedReport(str(folder), tuple(reports), tuple(unanalysed), loaded.errors)
+    shown = (masker or Masker.from_env()).sharing()
+    errors = tuple(InputError(shown.text(e.file), shown.text(e.cause)) for e in loaded.errors)
+    return ObservedReport(str(folder), tuple(reports), tuple(unanalysed), errors)
 

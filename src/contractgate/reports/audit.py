@@ -1,18 +1,21 @@
 """The vendor-change audit report: one Markdown and one self-contained HTML page per vendor.
 
 The HTML has a table of contents and collapsible details, inline styles only, no scripts and no
-external assets, so that it can be mailed or attached to a ticket as one file.
+external assets, so that it can be mailed or attached to a ticket as one file. Both are meant to be shared:
+secrets are masked and identifiers pseudonymized (the behaviour diff's values first, then the whole text).
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 
 from contractgate.reports import diff as diff_report
 from contractgate.reports import mapping as mapping_report
 from contractgate.reports.audit_docs import example_rows
 from contractgate.reports.conflicts import conflict_rows
+from contractgate.secrets import Masker
 from contractgate.vendor_audit import VendorAudit
 
 
@@ -47,7 +50,24 @@ def _counts(audit: VendorAudit) -> list[str]:
     return lines
 
 
-def render_markdown(audit: VendorAudit) -> str:
+def _shared(render: Callable[[VendorAudit], str], audit: VendorAudit, masker: Masker | None) -> str:
+    """``render(audit)`` through ``masker`` (default: the environment's credentials and identifiers)."""
+    masker = (masker or Masker.from_env()).sharing()
+    if audit.behaviour is not None:
+        audit = replace(audit, behaviour=tuple(diff_report.shared(audit.behaviour, masker)))
+    return masker.text(render(audit))
+
+
+def render_markdown(audit: VendorAudit, masker: Masker | None = None) -> str:
+    return _shared(_markdown, audit, masker)
+
+
+def render_html(audit: VendorAudit, masker: Masker | None = None) -> str:
+    """One self-contained page: inline styles, no scripts, no external assets."""
+    return _shared(_html, audit, masker)
+
+
+def _markdown(audit: VendorAudit) -> str:
     out = [f"# Vendor-change audit: {audit.vendor}", ""]
     out += [f"- [{title}](#{anchor})" for anchor, title in _sections(audit)]
     out += ["", "## Summary", "", *[f"- {line}" for line in _counts(audit)], ""]
@@ -151,7 +171,7 @@ def _html_body(audit: VendorAudit) -> Iterator[str]:
         yield diff_report.render_html_table(audit.behaviour)
 
 
-def render_html(audit: VendorAudit) -> str:
+def _html(audit: VendorAudit) -> str:
     toc = "".join(f"<li><a href='#{a}'>{_e(t)}</a></li>" for a, t in _sections(audit))
     return ("<!doctype html>\n<html lang=en><head><meta charset=utf-8>"
             "<meta name=viewport content='width=device-width,initial-scale=1'>"

@@ -2,7 +2,9 @@
 change reference in docs/changes.md (``python -m contractgate.reports.diff docs/changes.md`` rewrites it).
 
 The JSON shape is a stable contract (docs/changes.md); verdicts are the engine's and the command's, these
-functions only put them into words.
+functions only put them into words. A report is meant to be shared: ``render`` shows the changes through
+``shared`` (secrets masked, personal identifiers pseudonymized, docs/recordings.md); a report embedding the
+changes (drift, audit) does the same with its own masker.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import html
 import sys
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +22,7 @@ import orjson
 from contractgate.diff.change import ABSENT, Change
 from contractgate.diff.classify import BY_ID, CLASSES, KINDS, SPEC_KINDS
 from contractgate.fileio import write_text_atomic
+from contractgate.secrets import Masker
 
 _SHORT = 80  # characters of a value in sentences and tables; JSON always has the whole value
 
@@ -143,14 +147,32 @@ def render_html(changes: Sequence[Change], title: str) -> str:
             f"{table}\n</body>\n</html>\n")
 
 
-def render(changes: Sequence[Change], fmt: str, title: str) -> str:
+def shared(changes: Sequence[Change], masker: Masker) -> list[Change]:
+    """The changes with their values as a shared artifact may show them (``Masker.value``): done on the values
+    before they are put into words, because a sentence cuts a long value, and a cut secret or identifier
+    would no longer be recognised in the text."""
+    out = []
+    for change in changes:
+        # The member the value is found under (RFC 6901 unescaped): user_id for /callback_data/user_id.
+        name = change.pointer.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
+        out.append(replace(change, old=masker.value(change.old, name), new=masker.value(change.new, name)))
+    return out
+
+
+def render(changes: Sequence[Change], fmt: str, title: str, masker: Masker | None = None) -> str:
+    """The report in ``fmt``, with secrets masked and identifiers pseudonymized (``masker``, by default the
+    environment's credentials and identifiers)."""
+    masker = (masker or Masker.from_env()).sharing()
+    changes = shared(changes, masker)
     if fmt == "json":
-        return render_json(changes)
-    if fmt == "md":
-        return render_markdown(changes, title)
-    if fmt == "html":
-        return render_html(changes, title)
-    return render_text(changes)
+        text = render_json(changes)
+    elif fmt == "md":
+        text = render_markdown(changes, title)
+    elif fmt == "html":
+        text = render_html(changes, title)
+    else:
+        text = render_text(changes)
+    return masker.text(text)
 
 
 # --- the generated reference (docs/changes.md) ------------------------------------------------------------

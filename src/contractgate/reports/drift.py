@@ -2,6 +2,8 @@
 
 The changes are rendered by ``reports/diff.py`` (same JSON objects, same table rows); violations in the JSON
 are ``Violation.to_dict()``, as ``contractgate validate --format json`` writes them. Verdicts are the run's.
+Change values are shown through the run's masker (``diff_report.shared``): secrets masked, identifiers
+pseudonymized, even when the baseline was recorded with ``--keep-identifiers``; the command masks the text.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 
 import orjson
 
+from contractgate.diff.change import Change
 from contractgate.drift import Drift
 from contractgate.findings import Violation
 from contractgate.reports import diff as diff_report
@@ -43,6 +46,10 @@ def summary_line(drift: Drift) -> str:
             f"{len(recorded.written)} new; {validation_summary(drift)}; {diff_report.summary(drift.changes)}")
 
 
+def _changes(drift: Drift) -> list[Change]:
+    return diff_report.shared(drift.changes, drift.recorded.masker.sharing())
+
+
 def drift_dict(drift: Drift) -> dict[str, Any]:
     return {
         "api": drift.api,
@@ -53,7 +60,7 @@ def drift_dict(drift: Drift) -> dict[str, Any]:
         "interactions": drift.interactions,
         "validation": [{"file": c.interaction.file, "request": c.interaction.label, "status": c.interaction.status,
                         "violations": [v.to_dict() for v in c.violations]} for c in drift.validation],
-        "changes": [diff_report.change_dict(c) for c in drift.changes],
+        "changes": [diff_report.change_dict(c) for c in _changes(drift)],
         "breaking": drift.breaking,
         "failed": drift.failed,
         "errors": [str(e) for e in drift.errors],
@@ -90,7 +97,7 @@ def render_markdown(drift: Drift) -> str:
         out += [f"| {_cell(request)} | {status} | `{v.rule}` | {v.severity} | `{_cell(v.pointer) or '(whole)'}` | "
                 f"{_cell(v.message)} |" for request, status, v in rows]
     out += ["", "## Behaviour changes against the baseline", "", diff_report.summary(drift.changes) + "."]
-    if changes := diff_report.markdown_rows(drift.changes):
+    if changes := diff_report.markdown_rows(_changes(drift)):
         out += ["", *changes]
     if drift.errors:
         out += ["", "## Files that could not be read (left out)", "", *[f"- {_cell(str(e))}" for e in drift.errors]]
@@ -133,4 +140,4 @@ def render_html(drift: Drift) -> str:
             f'<p class="{state}"><strong>{_e(verdict(drift))}</strong></p>\n<dl>{facts}</dl>\n'
             f"<h2>Validation of the new answers</h2>\n<p>{_e(validation_summary(drift))}.</p>\n{violations}\n"
             f"<h2>Behaviour changes against the baseline</h2>\n<p>{_e(diff_report.summary(drift.changes))}.</p>\n"
-            f"{diff_report.render_html_table(drift.changes)}\n{errors}\n</body>\n</html>\n")
+            f"{diff_report.render_html_table(_changes(drift))}\n{errors}\n</body>\n</html>\n")

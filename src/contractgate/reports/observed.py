@@ -1,7 +1,8 @@
 """Rendering ``contractgate observed``: text, Markdown, one self-contained HTML page and JSON.
 
 Each group (operation and status) becomes the same list of sections in every format; the wording says what
-the numbers can and cannot show (a rule never violated may also never have applied).
+the numbers can and cannot show (a rule never violated may also never have applied). The report is meant to
+be shared: ``render`` masks secrets and pseudonymizes identifiers (an undocumented member, a folder name).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import orjson
 
 from contractgate.recordings.observed import GroupReport, ObservedReport
 from contractgate.reports.diff import value_text
+from contractgate.secrets import Masker
 
 Section = tuple[str, tuple[str, ...], list[tuple[str, ...]]]
 
@@ -137,11 +139,7 @@ def render_html(report: ObservedReport) -> str:
             f"<style>{_CSS}</style>\n</head>\n<body>\n" + "\n".join(body) + "\n</body>\n</html>\n")
 
 
-def render(report: ObservedReport, fmt: str) -> str:
-    if fmt == "json":
-        return render_json(report)
-    if fmt == "md":
-        return render_markdown(report)
-    if fmt == "html":
-        return render_html(report)
-    return render_text(report)
+def render(report: ObservedReport, fmt: str, masker: Masker | None = None) -> str:
+    """The report in ``fmt`` through ``masker`` (default: the environment's credentials and identifiers)."""
+    renderer = {"json": render_json, "md": render_markdown, "html": render_html}.get(fmt, render_text)
+    return (masker or Masker.from_env()).sharing().text(renderer(report))
