@@ -15,7 +15,7 @@ from contractgate.payload import read_payload
         (lambda p: p.write_bytes(b"  \n"), "empty file (only white space)"),
         (lambda p: p.write_bytes(b"{not json"), "not JSON"),
         (lambda p: p.write_bytes(b'{"a": "\xff\xfe"}'), "not valid UTF-8 (byte 7)"),
-        (lambda p: p.write_bytes(b"[" * 100_000 + b"]" * 100_000), "JSON nested deeper than 1024 levels"),
+        (lambda p: p.write_bytes(b"[" * 100_000 + b"]" * 100_000), "JSON nested deeper than 128 levels"),
         (lambda p: p.write_bytes(b'{"a": NaN}'), "not JSON"),
     ],
     ids=["missing", "folder", "empty", "blank", "not-json", "bad-utf8", "deep", "nan"],

@@ -1,7 +1,8 @@
 """Loading an API's OpenAPI document and getting at what the checks need: schemas and examples.
 
 Everything is resolved once: ``$ref``s are inlined (the specs have no recursive refs) so that
-validators, the mock and the rules all see one self-contained schema per payload.
+validators, the mock and the rules all see one self-contained schema per payload. Inlining is bounded in
+size and depth, as documents from outside the project (spec-diff, audit --old-spec) are inlined too.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 from contractgate.catalog import Api, Operation, load_catalog
 from contractgate.errors import ContractgateError
+from contractgate.payload import MAX_DEPTH
 from contractgate.yamlfile import load_yaml
 
 DEFAULT_STATUS = "200"
@@ -39,19 +41,51 @@ def resolve_ref(document: dict[str, Any], ref: str) -> Any:
     return node
 
 
-def dereference(node: Any, document: dict[str, Any], _stack: tuple[str, ...] = ()) -> Any:
-    """A copy of ``node`` with every local ``$ref`` inlined; sibling keywords of a ``$ref`` are kept."""
-    if isinstance(node, list):
-        return [dereference(item, document, _stack) for item in node]
-    if not isinstance(node, dict):
+#: Objects and arrays the expansions of one document may create. The paths of the project's largest spec
+#: expand to 250; a few kilobytes of ``$ref``s that each refer twice to the next (a "$ref bomb") to billions.
+MAX_EXPANDED_NODES = 500_000
+
+
+class ExpansionBudget:
+    """What is left of MAX_EXPANDED_NODES, shared by the expansions of one document."""
+
+    def __init__(self, nodes: int = MAX_EXPANDED_NODES) -> None:
+        self.limit = nodes
+        self.left = nodes
+
+    def spend(self, ref: str | None) -> None:
+        self.left -= 1
+        if self.left < 0:
+            where = f" (at $ref {ref!r})" if ref else ""
+            raise UnresolvedRef(f"$refs expand to more than {self.limit:,} nodes{where}: a $ref bomb?")
+
+
+def dereference(node: Any, document: dict[str, Any], budget: ExpansionBudget | None = None) -> Any:
+    """A copy of ``node`` with every local ``$ref`` inlined; sibling keywords of a ``$ref`` are kept.
+
+    Bounded: a recursive ``$ref``, an expansion over ``budget`` nodes or nested deeper than MAX_DEPTH levels
+    is an UnresolvedRef (one line), never a stack overflow or a run that does not end.
+    """
+    return _inline(node, document, budget or ExpansionBudget(), (), 0)
+
+
+def _inline(node: Any, document: dict[str, Any], budget: ExpansionBudget, stack: tuple[str, ...],
+            depth: int) -> Any:
+    if not isinstance(node, dict | list):
         return node
+    budget.spend(stack[-1] if stack else None)
+    if depth >= MAX_DEPTH:
+        where = f" (at $ref {stack[-1]!r})" if stack else ""
+        raise UnresolvedRef(f"$refs nest the document deeper than {MAX_DEPTH} levels{where}")
+    if isinstance(node, list):
+        return [_inline(item, document, budget, stack, depth + 1) for item in node]
     if isinstance(ref := node.get("$ref"), str):
-        if ref in _stack:
+        if ref in stack:
             raise UnresolvedRef(f"recursive $ref {ref!r} is not supported")
-        target = dereference(resolve_ref(document, ref), document, (*_stack, ref))
-        siblings = {k: dereference(v, document, _stack) for k, v in node.items() if k != "$ref"}
+        target = _inline(resolve_ref(document, ref), document, budget, (*stack, ref), depth)
+        siblings = {k: _inline(v, document, budget, stack, depth + 1) for k, v in node.items() if k != "$ref"}
         return {**target, **siblings} if isinstance(target, dict) else target
-    return {key: dereference(value, document, _stack) for key, value in node.items()}
+    return {key: _inline(value, document, budget, stack, depth + 1) for key, value in node.items()}
 
 
 def iter_refs(node: Any, where: str = "#") -> Iterator[tuple[str, str]]:

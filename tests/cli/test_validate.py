@@ -71,7 +71,7 @@ BAD_INPUTS = {
     "empty.json": (b"", "empty file"),
     "text.json": (b"hello", "not JSON"),
     "latin1.json": (b'{"detail": "caf\xe9"}', "not valid UTF-8"),
-    "deep.json": (b"[" * 100_000 + b"]" * 100_000, "JSON nested deeper than 1024 levels"),
+    "deep.json": (b"[" * 100_000 + b"]" * 100_000, "JSON nested deeper than 128 levels"),
 }
 
 

@@ -46,6 +46,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return fail(exc.format_message())
     except ContractgateError as exc:
         return fail(str(exc))
+    except OSError as exc:
+        # A safety net: every reader and writer turns its own OSErrors into ContractgateError with context.
+        return fail(f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else str(exc))
     except click.Abort:
         return 130
     return result if isinstance(result, int) else 0

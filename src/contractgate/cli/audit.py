@@ -6,18 +6,24 @@ from pathlib import Path
 
 import click
 
+from contractgate.catalog import load_catalog
 from contractgate.errors import ContractgateError
-from contractgate.fileio import write_text_atomic
+from contractgate.fileio import check_folder, write_text_atomic
 from contractgate.reports import audit as report
 from contractgate.vendor_audit import build_audit
 
 
 def _old_specs(values: tuple[str, ...]) -> dict[str, Path]:
+    """API id -> file; an unknown API would otherwise be ignored silently, and the report pass for a spec
+    never compared."""
+    catalog = load_catalog()
     specs = {}
     for value in values:
         api, sep, path = value.partition("=")
         if not sep or not Path(path).is_file():
             raise ContractgateError(f"--old-spec takes API=FILE with an existing file, got {value!r}")
+        if api not in catalog.apis:
+            raise ContractgateError(f"--old-spec {value!r}: unknown API {api!r} (known: {', '.join(catalog.apis)})")
         specs[api] = Path(path)
     return specs
 
@@ -37,6 +43,7 @@ def audit(out: Path, spec_base: str | None, old_specs: tuple[str, ...], recordin
           mock_pairs: int) -> int:
     """Write the vendor-change audit: document conflicts, examples that break rules, the v1-to-v3 mapping and
     its drift, spec changes since the previous version, and the behaviour diff of given recordings."""
+    check_folder(out)  # before the audit's minutes of work, not after
     audits = build_audit(spec_base=spec_base, old_specs=_old_specs(old_specs), recordings=recordings or None,
                          mock_pairs=mock_pairs)
     for vendor in audits:

@@ -14,7 +14,7 @@ import click
 from contractgate.catalog import load_catalog
 from contractgate.diff.volatile import DEFAULT_CONFIG, load_volatile
 from contractgate.errors import EXIT_OK, EXIT_USAGE, EXIT_VIOLATION
-from contractgate.fileio import ensure_folder, write_text_atomic
+from contractgate.fileio import check_folder, write_text_atomic
 from contractgate.gate.target import Target
 from contractgate.mock.profiles import DEFAULT_PROFILE
 from contractgate.payload import DEFAULT_MAX_BYTES
@@ -127,7 +127,7 @@ def record(api_id: str | None, ids_file: Path | None, sample_count: int | None, 
         if api_id or ids_file or sample_count:
             raise click.UsageError("--from-receiver converts a receiver store: it takes no --api, --ids or --sample")
         masker = Masker.from_env(extra_headers=mask_headers, pseudonymize=not keep_identifiers)
-        result = from_receiver(store, out, masker)
+        result = from_receiver(store, check_folder(out), masker)
         click.echo(f"contractgate record: {store} into {out}: {result.already} already converted, "
                    f"{len(result.written)} new{_tally(result.statuses)}; "
                    f"{result.unusable} entries without JSON body or metadata left out")
@@ -142,7 +142,7 @@ def record(api_id: str | None, ids_file: Path | None, sample_count: int | None, 
     ids = read_ids(ids_file) if ids_file is not None else sample(api, parsed, sample_count or 0, seed)
     options = _options(seed, profile, rate, timeout, force, headers, query, mask_headers, mask_query,
                        keep_identifiers)
-    result = record_ids(api.id, ids, parsed, ensure_folder(out), options)
+    result = record_ids(api.id, ids, parsed, check_folder(out), options)
     click.echo(f"contractgate record: {api.id} from {parsed.name} into {out}: {len(set(ids))} ids, "
                f"{result.already} already recorded, {len(result.written)} new{_tally(result.statuses)}")
     _warn_credentials(result)
@@ -208,8 +208,8 @@ def drift(api_id: str, baseline: Path, report_dir: Path, out: Path | None, targe
     stem = report_dir / "drift" / f"{api.id}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}"
     options = _options(seed, profile, rate, timeout, False, headers, query, mask_headers, mask_query)
     # Checked before anything is fetched: a report that cannot be written would waste the whole run.
-    ensure_folder(stem.parent)
-    result = run_drift(api.id, baseline, parsed, ensure_folder(out) if out else stem / "recording",
+    check_folder(stem.parent)
+    result = run_drift(api.id, baseline, parsed, check_folder(out or stem / "recording"),
                        load_volatile(DEFAULT_CONFIG, catalog.apis), options)
     for error in result.errors:
         _error(str(error))

@@ -12,18 +12,30 @@ from dataclasses import dataclass
 from typing import Any
 
 from contractgate.diff.change import ITEM
+from contractgate.errors import ContractgateError
 
 Schema = dict[str, Any]
 _COMPOSITION = ("anyOf", "oneOf", "allOf", "discriminator")
+#: Alternatives one place of a schema may have; comparing two places costs alternatives times members, so a
+#: few thousand branches of ``anyOf`` would make a diff run for hours. The project's specs have at most 3.
+MAX_ALTERNATIVES = 256
 JSON_TYPES: dict[type, str] = {type(None): "null", bool: "boolean", int: "integer", float: "number",
                                str: "string", dict: "object", list: "array"}
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def _merge(parts: Iterable[Schema]) -> Schema:
     merged: Schema = {}
     for part in parts:
-        properties = {**merged.get("properties", {}), **part.get("properties", {})}
-        required = [*merged.get("required", []), *part.get("required", [])]
+        properties = {**_dict(merged.get("properties")), **_dict(part.get("properties"))}
+        required = [*_list(merged.get("required")), *_list(part.get("required"))]
         merged = {**merged, **part}
         if properties:
             merged["properties"] = properties
@@ -33,7 +45,19 @@ def _merge(parts: Iterable[Schema]) -> Schema:
 
 
 def alternatives(schema: Any) -> list[Schema]:
-    """The flat list of schemas a value may match (a boolean schema ``true`` is ``{}``, ``false`` none)."""
+    """The flat list of schemas a value may match (a boolean schema ``true`` is ``{}``, ``false`` none);
+    ContractgateError when there are more than MAX_ALTERNATIVES."""
+    return _capped(_alternatives(schema))
+
+
+def _capped(found: list[Schema]) -> list[Schema]:
+    if len(found) > MAX_ALTERNATIVES:
+        raise ContractgateError(f"a schema has {len(found):,} alternatives (anyOf/oneOf branches) at one place, "
+                                f"over the limit of {MAX_ALTERNATIVES}")
+    return found
+
+
+def _alternatives(schema: Any) -> list[Schema]:
     if schema is True:
         return [{}]
     if not isinstance(schema, dict):
@@ -45,8 +69,8 @@ def alternatives(schema: Any) -> list[Schema]:
     if not isinstance(branches, list):
         return [base]
     # Keywords beside anyOf/oneOf (a description, sometimes a type) apply to every branch.
-    return [alt for branch in branches for alt in alternatives(_merge([base, branch]) if isinstance(branch, dict)
-                                                                else branch)]
+    return [alt for branch in branches for alt in _alternatives(_merge([base, branch]) if isinstance(branch, dict)
+                                                                 else branch)]
 
 
 def types_of(alt: Schema) -> set[str] | None:
@@ -118,12 +142,12 @@ def child(alts: list[Schema], token: str) -> list[Schema]:
     for alt in alts:
         if token == ITEM:
             sub = alt.get("items")
-        elif token in alt.get("properties", {}):
-            sub = alt["properties"][token]
+        elif token in (properties := _dict(alt.get("properties"))):
+            sub = properties[token]
         else:
             sub = alt.get("additionalProperties")
-        found += alternatives(sub)
-    return found
+        found += _alternatives(sub)
+    return _capped(found)
 
 
 class EnumIndex:

@@ -19,7 +19,7 @@ from contractgate.diff.change import ABSENT, ITEM, Change, Tokens, sorted_change
 from contractgate.diff.classify import SPEC_KINDS, Direction, Facet
 from contractgate.diff.schemas import Enum, Schema, alternatives, child, enum_of, types_of, unadmitted
 from contractgate.findings import pointer_from
-from contractgate.spec import dereference
+from contractgate.spec import ExpansionBudget, UnresolvedRef, dereference
 
 _METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _TEMPLATE = re.compile(r"\{[^}/]*\}")
@@ -33,20 +33,34 @@ class _Operation:
     body: dict[str, Any]  # the dereferenced operation object, with the path item's parameters merged in
 
 
-def _operations(document: dict[str, Any]) -> dict[tuple[str, str, str], _Operation]:
+def _mapping(value: Any) -> dict[Any, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _parameters(value: Any) -> list[dict[str, Any]]:
+    return [p for p in value if isinstance(p, dict)] if isinstance(value, list) else []
+
+
+def _operations(document: dict[str, Any], name: str) -> dict[tuple[str, str, str], _Operation]:
     found: dict[tuple[str, str, str], _Operation] = {}
+    # One budget for the whole document: many operations must not multiply what one $ref bomb may cost.
+    budget = ExpansionBudget()
     for section in ("paths", "webhooks"):
-        for where, item in (document.get(section) or {}).items():
+        for where, item in _mapping(document.get(section)).items():
             if not isinstance(item, dict):
                 continue
             shared = item.get("parameters") or []
             for method in _METHODS:
                 if not isinstance(item.get(method), dict):
                     continue
-                op = dereference(item[method], document)
-                own = {(p.get("in"), p.get("name")) for p in op.get("parameters") or []}
-                inherited = [p for p in dereference(shared, document) if (p.get("in"), p.get("name")) not in own]
-                op["parameters"] = [*inherited, *(op.get("parameters") or [])]
+                try:
+                    op = dereference(item[method], document, budget)
+                    inherited = _parameters(dereference(shared, document, budget))
+                except UnresolvedRef as exc:
+                    raise UnresolvedRef(f"{name}: {section} {where} {method}: {exc}") from None
+                own = {(p.get("in"), p.get("name")) for p in _parameters(op.get("parameters"))}
+                inherited = [p for p in inherited if (p.get("in"), p.get("name")) not in own]
+                op["parameters"] = [*inherited, *_parameters(op.get("parameters"))]
                 if section == "paths":
                     key, label = ("path", method, _TEMPLATE.sub("{}", where)), f"{method.upper()} {where}"
                 else:
@@ -191,7 +205,7 @@ def _parameter_objects(op: dict[str, Any]) -> dict[str, Schema]:
     """Parameters as one object schema per location (``in``): a parameter is a property, ``required``
     as declared (path parameters always). Header names are case-insensitive."""
     objects: dict[str, Schema] = {}
-    for param in op.get("parameters") or []:
+    for param in _parameters(op.get("parameters")):
         where, name = param.get("in"), param.get("name")
         if not isinstance(where, str) or not isinstance(name, str):
             continue
@@ -205,7 +219,7 @@ def _parameter_objects(op: dict[str, Any]) -> dict[str, Schema]:
 
 def _json_schema(holder: Any) -> Any:
     """The JSON body schema of a response or request body; ABSENT when it documents none."""
-    media = (holder.get("content") or {}).get("application/json") if isinstance(holder, dict) else None
+    media = _mapping(holder.get("content")).get("application/json") if isinstance(holder, dict) else None
     return media.get("schema", {}) if isinstance(media, dict) else ABSENT
 
 
@@ -243,8 +257,8 @@ class _OperationDiff:
                         self.parameters_direction)
 
     def responses(self, old: dict[str, Any], new: dict[str, Any]) -> None:
-        before = {str(k): v for k, v in (old.get("responses") or {}).items()}
-        after = {str(k): v for k, v in (new.get("responses") or {}).items()}
+        before = {str(k): v for k, v in _mapping(old.get("responses")).items()}
+        after = {str(k): v for k, v in _mapping(new.get("responses")).items()}
         for status in sorted(before.keys() | after.keys()):
             if status not in before:
                 self.add("response-status-added", "responses", new=status)
@@ -256,9 +270,11 @@ class _OperationDiff:
                 self.body(_json_schema(before[status]), _json_schema(after[status]), f"response {status}")
 
 
-def diff_specs(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
-    """Every change from OpenAPI document ``old`` to ``new`` (both as loaded; refs are resolved here)."""
-    before, after = _operations(old), _operations(new)
+def diff_specs(old: dict[str, Any], new: dict[str, Any], names: tuple[str, str] = ("old spec", "new spec")
+               ) -> list[Change]:
+    """Every change from OpenAPI document ``old`` to ``new`` (both as loaded; refs are resolved here, within
+    ``spec.MAX_EXPANDED_NODES``). ``names`` name the documents in errors."""
+    before, after = _operations(old, names[0]), _operations(new, names[1])
     changes: list[Change] = []
     for key in sorted(before.keys() | after.keys()):
         if key not in after:
