@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import orjson
 import pytest
@@ -20,10 +22,18 @@ from contractgate.mock import callbacks
 from contractgate.mock.common import LOCAL_DEFAULTS
 from contractgate.receiver.store import Store, canonical, delivery_key
 from contractgate.recordings import record as recording
-from contractgate.recordings.format import FORMAT, load_folder, read_interaction
+from contractgate.recordings.format import (
+    FORMAT,
+    Interaction,
+    Request,
+    Response,
+    load_folder,
+    read_interaction,
+    write_interaction,
+)
 from contractgate.recordings.observed import observe_folder
 from contractgate.recordings.record import RecordOptions, read_ids, record
-from contractgate.secrets import pseudonym
+from contractgate.secrets import Masker, pseudonym
 from tests.receiver.conftest import a_nap
 from tests.recordings.conftest import CANARIES, MISSING, ids_file, ids_of, leaked, one_error_line, run
 from tests.support import running_mock
@@ -237,3 +247,15 @@ def test_a_target_that_stops_answering_stops_the_run_with_a_resume_hint(tmp_path
     with pytest.raises(ContractgateError, match=r"no answer .*run the same command again to resume"):
         record("emogg", ids_of("emogg", 1), Target.parse("http://127.0.0.1:9"), tmp_path / "rec",
                RecordOptions(timeout=2))
+
+
+@pytest.mark.parametrize(("session_id", "shown"), [
+    ("20240310220000_ab12c", "20240310220000_ab12c-"), ('s3cr/et + key="x"%', ""), ("an id with spaces", "")])
+def test_a_file_name_holds_a_plain_id_or_else_only_a_hash(tmp_path, session_id, shown):
+    """A secret in a path (here: used as a session id) is masked before the name is made; a segment that is not
+    plain is hashed, never rewritten into the name, so a form of it the masker missed cannot reach the disk."""
+    masker = Masker().with_values('s3cr/et + key="x"%')
+    request = Request("GET", f"/data/v3/sessions/{quote(session_id, safe='')}?key={quote(session_id, safe='')}")
+    interaction = Interaction("asleep-v3", "getSession", request, Response(404), "2024-03-11T08:00:03.120+00:00")
+    name = write_interaction(tmp_path, interaction, masker).name
+    assert re.fullmatch(rf"asleep-v3--getSession--{re.escape(shown)}[0-9a-f]{{8}}\.json", name), name
