@@ -32,8 +32,8 @@ def caught(result: GateResult) -> set[tuple[str, str]]:
     found = set()
     for op in result.operations:
         for failure in op.failures.values():
-            if failure.violations:
-                found |= {(op.api_id, v.rule) for v in failure.violations}
+            if failure.violation is not None:
+                found.add((op.api_id, failure.violation.rule))
             if failure.check.endswith("schema_conformance"):
                 found.add((op.api_id, "schema"))
     return found

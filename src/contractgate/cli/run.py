@@ -5,23 +5,41 @@ from __future__ import annotations
 import secrets as random_source
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
+from contractgate.baseline import Baseline, load_baseline, save_baseline
 from contractgate.catalog import load_catalog
-from contractgate.errors import EXIT_OK, EXIT_VIOLATION, ContractgateError
+from contractgate.errors import EXIT_OK, EXIT_USAGE, EXIT_VIOLATION
 from contractgate.fileio import write_text_atomic
-from contractgate.gate.config import GateConfig
+from contractgate.gate.config import GateConfig, split_pairs
+from contractgate.gate.results import GateResult
 from contractgate.gate.runner import run_gate
 from contractgate.gate.target import Target
 from contractgate.recordings.record import read_ids
 from contractgate.reports import gate as report
+from contractgate.settings import load_run_defaults
+
+
+def _load_config(ctx: click.Context, _param: click.Parameter, value: Path | None) -> Path | None:
+    """Eager: the config file's settings become the defaults, so that every flag given still wins."""
+    used, defaults = load_run_defaults(value)
+    ctx.default_map = {**(ctx.default_map or {}), **defaults}
+    ctx.meta["contractgate.config"] = used
+    return used
 
 
 @click.command()
+@click.option("--config", type=click.Path(dir_okay=False, path_type=Path), is_eager=True, expose_value=False,
+              callback=_load_config, help="Settings file. Default: ./contractgate.toml, else [tool.contractgate] "
+                                          "in ./pyproject.toml.")
 @click.option("--target", default="embedded", show_default=True,
               help="'embedded' (the mock in-process), 'live' (the vendors) or a base URL serving the vendors "
                    "under the mock's prefixes (/asleep, /upheal, /emogg).")
+@click.option("--base-url", "base_urls", multiple=True, metavar="API=URL",
+              help="Serve API from URL with the vendor's own paths, no prefix (repeatable); selects that API "
+                   "and treats it as a real vendor (credentials from the environment, rate limit, reads only).")
 @click.option("--api", "apis", multiple=True, help="Test only this API (repeatable). Default: all.")
 @click.option("--max-examples", type=click.IntRange(1, 10_000), default=50, show_default=True,
               help="Generated cases per operation and phase (a bound on requests to a live target).")
@@ -29,58 +47,108 @@ from contractgate.reports import gate as report
 @click.option("--workers", type=click.IntRange(1, 16), default=1, show_default=True,
               help="Processes to spread the APIs over.")
 @click.option("--profile", default="faithful", show_default=True,
-              help="Mock drift profile for the embedded target (see `contractgate mock --list-profiles`).")
+              help="Mock drift profile (see `contractgate mock --list-profiles`); the mock only.")
 @click.option("--rate", type=click.FloatRange(0.1, 100), default=5.0, show_default=True,
               help="Requests per second to a remote target.")
 @click.option("--strict", is_flag=True, help="Fail on warnings (inferred rules) too.")
 @click.option("--max-response-time", type=click.FloatRange(0, min_open=True), metavar="SECONDS",
               help="Fail answers slower than this (Schemathesis's max_response_time check).")
+@click.option("--max-response-bytes", type=click.IntRange(1024), default=10 * 1024 * 1024, show_default=True,
+              help="Largest answer read from a remote target (on the wire and decoded).")
+@click.option("--deadline", type=click.FloatRange(0.1), default=30.0, show_default=True, metavar="SECONDS",
+              help="Longest whole exchange (connect, headers, body) with a remote target.")
 @click.option("--ids", "ids_files", multiple=True, metavar="API=FILE",
               help="Session ids that exist on the target (one per line or a JSON list), mixed into the "
-                   "positive cases so that they reach bodies; the mock's own are used for local targets.")
+                   "positive cases so that they reach bodies; the mock's own are used for the mock.")
+@click.option("--exclude-checks", multiple=True, metavar="CHECK", help="Do not run this check (repeatable).")
+@click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path),
+              help="Known deviations (YAML): they are reported as known and do not fail the run.")
+@click.option("--update-baseline", is_flag=True,
+              help="Write every failure of this run into --baseline (keeping reasons and dates), exit 0.")
 @click.option("--report-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"),
               show_default=True, help="Where junit.xml, summary.md and report.html go.")
-def run(target: str, apis: tuple[str, ...], max_examples: int, seed: int | None, workers: int, profile: str,
-        rate: float, strict: bool, max_response_time: float | None, ids_files: tuple[str, ...],
-        report_dir: Path) -> int:
+@click.pass_context
+def run(ctx: click.Context, target: str, base_urls: tuple[str, ...], apis: tuple[str, ...], max_examples: int,
+        seed: int | None, workers: int, profile: str, rate: float, strict: bool, max_response_time: float | None,
+        max_response_bytes: int, deadline: float, ids_files: tuple[str, ...], exclude_checks: tuple[str, ...],
+        baseline: Path | None, update_baseline: bool, report_dir: Path) -> int:
     """Run the gate: Schemathesis property tests with every contract rule as a check.
 
-    Exit 0 when every check holds, 1 on any error-severity failure, 2 on a usage or configuration error
-    (nothing is sent then, e.g. a live target without credentials).
+    Exit 0 when every check holds (or every failure is a known one of --baseline), 1 on a new error-severity
+    failure, 2 on a usage or configuration error or an unreachable target (nothing is sent on a usage error,
+    e.g. a live target without credentials).
     """
-    parsed = Target.parse(target)
     catalog = load_catalog()
-    api_ids = [catalog.api(a).id for a in apis] or list(catalog.apis)
-    if parsed.local:
+    if update_baseline and baseline is None:
+        raise click.UsageError("--update-baseline needs --baseline FILE")
+    if baseline is not None and not update_baseline and not baseline.is_file():
+        raise click.UsageError(f"--baseline {baseline}: no such file (create it with --update-baseline)")
+    natives = {catalog.api(a).id: url for a, url in split_pairs(base_urls, "--base-url").items()}
+    parsed = Target.parse(target, natives)
+    if parsed.local and not natives:
         from contractgate.mock.profiles import get_profile
 
         get_profile(profile)
     seed = random_source.randbelow(2**31) if seed is None else seed
-    cfg = GateConfig(target=parsed.name, seed=seed, max_examples=max_examples, profile=profile, rate=rate,
-                     strict=strict, max_response_time=max_response_time, ids=_known_ids(ids_files))
-    click.echo(f"contractgate run: target {parsed.name}, seed {seed} (replay with --seed {seed}), "
-               f"{len(api_ids)} APIs, up to {max_examples} examples per operation")
-    result = run_gate(cfg, api_ids, workers=workers, echo=lambda line: click.echo(line), live=sys.stdout.isatty())
-    report_dir.mkdir(parents=True, exist_ok=True)
-    write_text_atomic(report_dir / "junit.xml", report.render_junit(result))
-    write_text_atomic(report_dir / "summary.md", report.render_markdown(result))
-    write_text_atomic(report_dir / "report.html", report.render_html(result))
-    failures = sum(len(op.failures) + (op.error is not None) for op in result.operations)
-    click.echo(f"{'PASSED' if result.ok else 'FAILED'}: {result.total_cases} cases, {failures} failures, "
-               f"{result.duration_s:.1f} s; reports in {report_dir}/ (junit.xml, summary.md, report.html)")
-    if not result.ok and sys.stdout.isatty():
-        click.echo(f"open {report_dir / 'report.html'} for the failures and how to reproduce them")
+    cfg = GateConfig(target=parsed.name, base_urls=natives, apis=tuple(catalog.api(a).id for a in apis), seed=seed,
+                     max_examples=max_examples, profile=profile, rate=rate, strict=strict,
+                     max_response_time=max_response_time, max_response_bytes=max_response_bytes, deadline=deadline,
+                     ids=_known_ids(ids_files), exclude_checks=exclude_checks,
+                     baseline=baseline if baseline is not None and baseline.is_file() else None)
+    used = ctx.meta.get("contractgate.config")
+    click.echo(f"contractgate run: target {_target_words(parsed)}, seed {seed} (replay with --seed {seed}), "
+               f"up to {max_examples} examples per operation{f'; settings from {used}' if used else ''}")
+    result = run_gate(cfg, workers=workers, echo=lambda line: click.echo(line), live=sys.stdout.isatty())
+    _write_reports(result, report_dir)
+    if result.unreachable:
+        for line in result.unreachable:
+            click.echo(f"contractgate: error: {line}", err=True)
+        return EXIT_USAGE
+    if update_baseline and baseline is not None:
+        return _update(baseline, result)
+    _summary(result, report_dir)
     return EXIT_OK if result.ok else EXIT_VIOLATION
 
 
+def _target_words(target: Target) -> str:
+    natives = ", ".join(f"{api}={url}" for api, url in target.base_urls)
+    return f"{target.name}{f' (base URLs: {natives})' if natives else ''}"
+
+
+def _write_reports(result: GateResult, report_dir: Path) -> None:
+    write_text_atomic(report_dir / "junit.xml", report.render_junit(result))
+    write_text_atomic(report_dir / "summary.md", report.render_markdown(result))
+    write_text_atomic(report_dir / "report.html", report.render_html(result))
+
+
+def _update(path: Path, result: GateResult) -> int:
+    current = load_baseline(path) if path.is_file() else Baseline()
+    updated = current.updated(fp for op in result.operations for fp in op.failures)
+    save_baseline(updated, path)
+    added = len({e.fingerprint for e in updated.entries} - {e.fingerprint for e in current.entries})
+    dropped = len(current.entries) - (len(updated.entries) - added)
+    click.echo(f"baseline {path}: {len(updated.entries)} known deviations ({added} added, {dropped} no longer seen "
+               "and removed); give each a reason, and an expires date where it should be fixed")
+    return EXIT_OK
+
+
+def _summary(result: GateResult, report_dir: Path) -> None:
+    new = sum(len(result.new_failures(op)) + (op.error is not None) for op in result.operations)
+    known = sum(len(result.known_failures(op)) for op in result.operations)
+    extra = f", {known} known (baseline)" if result.triage is not None else ""
+    if result.triage is not None and result.triage.resolved:
+        extra += f", {len(result.triage.resolved)} baseline entries no longer seen"
+    methods = ", ".join(f"{m} {n}" for m, n in sorted(result.methods().items()))
+    click.echo(f"{'PASSED' if result.ok else 'FAILED'}: {result.total_cases} cases, {new} failures{extra}, "
+               f"{result.duration_s:.1f} s; requests sent: {methods or 'none'}; reports in {report_dir}/ "
+               "(junit.xml, summary.md, report.html)")
+    if not result.ok and sys.stdout.isatty():
+        click.echo(f"open {report_dir / 'report.html'} for the failures and how to reproduce them")
+
+
 def _known_ids(values: tuple[str, ...]) -> dict[str, list[str]]:
-    known: dict[str, list[str]] = {}
-    for value in values:
-        api_id, sep, path = value.partition("=")
-        if not sep:
-            raise ContractgateError(f"--ids takes API=FILE, got {value!r}")
-        known[load_catalog().api(api_id).id] = read_ids(Path(path))
-    return known
+    return {load_catalog().api(api_id).id: read_ids(Path(path))
+            for api_id, path in split_pairs(values, "--ids").items()}
 
 
-COMMANDS = [run]
+COMMANDS: list[Any] = [run]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from dataclasses import dataclass, field
 
+from contractgate.baseline import Fingerprint, Triage
 from contractgate.findings import Violation
 
 CONTRACT_CHECK = "contract_rules"
@@ -12,21 +14,21 @@ CONTRACT_CHECK = "contract_rules"
 
 @dataclass(frozen=True)
 class Failure:
-    """One distinct failure of one check on one operation, with what is needed to reproduce it."""
+    """One distinct failure (one fingerprint) of one operation, with the first case that showed it."""
 
-    check: str
+    check: str  # the check that failed: a Schemathesis check name or contract_rules
+    rule: str  # what the fingerprint names: the rule id, or the check name for a built-in check
     title: str
     message: str
     code: str
-    violations: tuple[Violation, ...] = ()
+    pointer: str = ""
     status: int | None = None
+    violation: Violation | None = None
     response_excerpt: str = ""
-    curl: str = ""  # secrets already masked
+    curl: str = ""  # credentials as $VARIABLES, never values
 
-    @property
-    def key(self) -> str:
-        """Identity across the many runs of one failing example while Hypothesis shrinks it."""
-        return "|".join([self.check, self.title, *sorted({v.rule for v in self.violations})])
+    def fingerprint(self, api_id: str, operation_id: str) -> Fingerprint:
+        return Fingerprint.of(api_id, operation_id, self.rule, self.status, self.pointer)
 
 
 @dataclass
@@ -34,17 +36,21 @@ class OperationResult:
     api_id: str
     operation_id: str
     label: str  # "GET /data/v3/sessions/{session_id}"
+    target: str = ""  # where it was tested, in words
     cases: int = 0
     statuses: dict[int, int] = field(default_factory=dict)
-    failures: dict[str, Failure] = field(default_factory=dict)
-    warnings: dict[tuple[str, str], tuple[Violation, int]] = field(default_factory=dict)
+    methods: Counter[str] = field(default_factory=Counter)  # requests sent, by method
+    withheld: int = 0  # generated requests not sent: not a documented read operation of a real vendor
+    failures: dict[Fingerprint, Failure] = field(default_factory=dict)
+    occurrences: Counter[Fingerprint] = field(default_factory=Counter)
+    warnings: dict[str, tuple[Violation, int]] = field(default_factory=dict)
     error: str | None = None  # the operation could not be tested at all
     note: str | None = None
     checks: tuple[str, ...] = ()  # which checks apply, when not every HTTP check does (a webhook)
+    skipped_checks: dict[str, str] = field(default_factory=dict)  # check -> why it did not run
 
-    @property
-    def ok(self) -> bool:
-        return self.error is None and not self.failures
+    def fingerprints(self) -> list[Fingerprint]:
+        return list(self.failures)
 
 
 @dataclass
@@ -56,18 +62,38 @@ class GateResult:
     checks: tuple[str, ...]
     operations: list[OperationResult]
     duration_s: float = 0.0
+    triage: Triage | None = None  # against a baseline; None: every failure is new
+    unreachable: tuple[str, ...] = ()  # "cannot connect to URL: reason", one per origin
+
+    def is_new(self, fingerprint: Fingerprint) -> bool:
+        return self.triage is None or self.triage.is_new(fingerprint)
+
+    def new_failures(self, op: OperationResult) -> list[Failure]:
+        return [f for fp, f in op.failures.items() if self.is_new(fp)]
+
+    def known_failures(self, op: OperationResult) -> list[Failure]:
+        return [f for fp, f in op.failures.items() if not self.is_new(fp)]
+
+    def operation_ok(self, op: OperationResult) -> bool:
+        return op.error is None and not self.new_failures(op)
 
     @property
     def ok(self) -> bool:
-        return all(op.ok for op in self.operations)
+        return not self.unreachable and all(self.operation_ok(op) for op in self.operations)
 
     @property
     def total_cases(self) -> int:
         return sum(op.cases for op in self.operations)
 
+    def methods(self) -> Counter[str]:
+        total: Counter[str] = Counter()
+        for op in self.operations:
+            total.update(op.methods)
+        return total
+
 
 class Recorder:
-    """Collects results from the test functions and the contract check, possibly from several threads."""
+    """Collects results from the test functions, possibly from several threads."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -80,22 +106,28 @@ class Recorder:
                 self.operations[key] = OperationResult(api_id, operation_id, label)
             return self.operations[key]
 
-    def case(self, result: OperationResult, status: int) -> None:
+    def case(self, result: OperationResult, status: int | None, method: str | None = None) -> None:
         with self._lock:
             result.cases += 1
-            result.statuses[status] = result.statuses.get(status, 0) + 1
+            if status is not None:
+                result.statuses[status] = result.statuses.get(status, 0) + 1
+            if method is not None:
+                result.methods[method.upper()] += 1
+
+    def withheld(self, result: OperationResult) -> None:
+        with self._lock:
+            result.withheld += 1
 
     def failure(self, result: OperationResult, failure: Failure) -> None:
+        """The first case that shows a fingerprint is kept as its reproduction; later ones are counted."""
+        fingerprint = failure.fingerprint(result.api_id, result.operation_id)
         with self._lock:
-            result.failures[failure.key] = failure  # the last run of a key is Hypothesis's shrunk example
+            result.failures.setdefault(fingerprint, failure)
+            result.occurrences[fingerprint] += 1
 
     def warnings(self, result: OperationResult, violations: list[Violation]) -> None:
         """Warnings are grouped per rule: the first occurrence is kept, the others counted."""
         with self._lock:
             for v in violations:
-                key = (v.rule, "")
-                first, count = result.warnings.get(key, (v, 0))
-                result.warnings[key] = (first, count + 1)
-
-
-RECORDER = Recorder()
+                first, count = result.warnings.get(v.rule, (v, 0))
+                result.warnings[v.rule] = (first, count + 1)

@@ -1,98 +1,409 @@
-"""Building blocks of the property tests in tests/contract/ (one module per API).
+"""One gate run's state and the work of its tests: schemas aimed at the target, each case sent and checked.
 
-Each module is three lines: load the API's schema for the configured target, and turn it into a
-Schemathesis-parametrised test whose cases run every built-in check plus the contract rules.
+A :class:`GateSuite` holds everything a run needs (settings, target, HTTP sessions, results), so that two
+runs in one process share nothing. The pytest side (options, fixtures, the test module) is in
+``gate/plugin.py`` and ``gate/contract_tests.py``; they only call into this object.
+
+Failures are recorded, not raised, so that Hypothesis goes on and every distinct failure is found, each
+with the first case that showed it; whether a run passes is decided at the end, against the baseline.
 """
 
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import zlib
 from collections.abc import Callable
-from functools import cache
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
+import requests
 import schemathesis
-from hypothesis import HealthCheck, settings
 from schemathesis.core.failures import FailureGroup
 from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation import GenerationMode
 
-from contractgate.catalog import load_catalog
-from contractgate.gate import checks
-from contractgate.gate.config import GateConfig
-from contractgate.gate.polite import PoliteSession
-from contractgate.gate.results import RECORDER, Failure
-from contractgate.gate.target import EMBEDDED_ORIGIN, Target
-from contractgate.secrets import SENSITIVE_HEADERS as SECRET_HEADERS
-from contractgate.secrets import Masker
+from contractgate.baseline import Baseline, Fingerprint, load_baseline
+from contractgate.catalog import Catalog, load_catalog
+from contractgate.errors import ContractgateError
+from contractgate.findings import Violation
+from contractgate.gate.config import MOCK_ONLY_CHECKS, GateConfig
+from contractgate.gate.results import CONTRACT_CHECK, Failure, GateResult, OperationResult, Recorder
+from contractgate.gate.target import EMBEDDED_ORIGIN, Target, identify
+from contractgate.http import (
+    DeadlineExceeded,
+    PoliteSession,
+    RequestPolicy,
+    ResponseTooLarge,
+    UnsafeRequest,
+    connection_problem,
+)
+from contractgate.secrets import SENSITIVE_HEADERS, Masker
 from contractgate.spec import load_document
-from contractgate.validate import checker_for
+from contractgate.validate import PayloadChecker, checker_for
 
 EXCERPT_CHARS = 2000
+SCHEMA_CHECK = "response_schema_conformance"
 
 
-@cache
-def config() -> GateConfig:
-    return GateConfig.from_env()
+@dataclass
+class Endpoint:
+    """One API as the run reaches it."""
+
+    api_id: str
+    base_url: str
+    mock: bool  # the project's own mock: trusted with every check
+    credentials: dict[str, str]
+    session: PoliteSession | None  # None: in-process
+    answered: bool = False
+    unreachable: str | None = None
+    checks_off: dict[str, str] = field(default_factory=dict)  # check -> why it does not run here
 
 
-@cache
-def _session(api_id: str) -> PoliteSession:
-    # The rate limit is politeness towards a vendor; the mock on loopback needs none.
-    local = Target.parse(config().target).local
-    return PoliteSession(rate=0 if local else config().rate)
+def all_checks() -> tuple[str, ...]:
+    from schemathesis.checks import CHECKS, load_all_checks
+
+    load_all_checks()
+    names = CHECKS.get_all_names()
+    return (*names,) if CONTRACT_CHECK in names else (*names, CONTRACT_CHECK)
 
 
-@cache
-def _masker() -> Masker:
-    target = Target.parse(config().target)
-    catalog = load_catalog()
-    # The keys actually sent (the mock's local defaults included) are masked, not only those in the
-    # environment; identifiers such as x-user-id stay readable so that a reproduction command works.
-    sent = [value.split(" ", 1)[-1] for api in catalog.apis.values() if api.kind == "rest"
-            for name, value in target.credentials(api).items() if name.lower() in SECRET_HEADERS]
-    return Masker.from_env(catalog).with_values(*sent)
+def selected_apis(cfg: GateConfig, catalog: Catalog) -> list[str]:
+    """``--api`` as given plus every API given a base URL; neither: every API of the catalog."""
+    chosen = [catalog.api(a).id for a in (*cfg.apis, *cfg.base_urls)]
+    return list(dict.fromkeys(chosen)) or list(catalog.apis)
 
 
-def api_schema(api_id: str) -> Any:
-    """The Schemathesis schema of one REST API, aimed at the configured target."""
-    cfg = config()
-    api = load_catalog().api(api_id)
-    target = Target.parse(cfg.target)
-    schema = schemathesis.openapi.from_dict(
-        copy.deepcopy(load_document(api.spec_path)),
-        config=schemathesis.Config.from_dict({
-            "base-url": target.base_url(api),
+class GateSuite:
+    def __init__(self, cfg: GateConfig, catalog: Catalog | None = None) -> None:
+        self.cfg = cfg
+        self.catalog = catalog or load_catalog()
+        self.api_ids = selected_apis(cfg, self.catalog)
+        self.target = Target.parse(cfg.target, cfg.base_urls)
+        self.recorder = Recorder()
+        self.baseline = load_baseline(cfg.baseline) if cfg.baseline and cfg.baseline.is_file() else Baseline()
+        self.endpoints: dict[str, Endpoint] = {}
+        self._schemas: dict[str, Any] = {}
+        self.masker = Masker()
+        self.prepared = False
+
+    # -- before any test ------------------------------------------------------------------------------------
+
+    def prepare(self) -> GateSuite:
+        """Identify the target, check every credential and open the sessions: errors before any test request."""
+        if self.prepared:
+            return self
+        if not self.target.embedded:
+            self.target = identify(self.target, self.catalog, self.api_ids)
+        if not self.target.local:
+            from contractgate.mock.profiles import DEFAULT_PROFILE
+
+            if self.cfg.profile != DEFAULT_PROFILE:
+                raise ContractgateError(f"--profile {self.cfg.profile} is a mock drift profile; the target "
+                                        f"{self.target.name} is not the mock")
+        sent: list[str] = []
+        for api_id in self.api_ids:
+            api = self.catalog.api(api_id)
+            if api.kind != "rest":
+                continue
+            credentials = self.target.credentials(api)
+            sent += [v.split(" ", 1)[-1] for k, v in credentials.items() if k.lower() in SENSITIVE_HEADERS]
+            mock = self.target.is_mock(api_id)
+            session = None
+            if not self.target.embedded:
+                base = self.target.base_url(api)
+                policy = None if mock else RequestPolicy.documented(
+                    (op.method, base, str(op.path)) for op in api.operations.values())
+                # The rate limit is politeness towards a vendor; the mock on loopback needs none.
+                session = PoliteSession(rate=0 if mock else self.cfg.rate, policy=policy,
+                                        max_response_bytes=self.cfg.max_response_bytes, deadline=self.cfg.deadline)
+            checks_off = {} if mock else dict(MOCK_ONLY_CHECKS)
+            checks_off.update({c: "excluded by the configuration" for c in self.cfg.exclude_checks})
+            self.endpoints[api_id] = Endpoint(api_id, self.target.base_url(api), mock, credentials, session,
+                                              checks_off=checks_off)
+        # The keys actually sent (the mock's local defaults included) are masked, not only those in the env.
+        self.masker = Masker.from_env(self.catalog).with_values(*sent)
+        self.prepared = True
+        return self
+
+    # -- the schema of one API ------------------------------------------------------------------------------
+
+    def schema(self, api_id: str) -> Any:
+        """The Schemathesis schema of one REST API, aimed at its endpoint (built once per run)."""
+        if api_id in self._schemas:
+            return self._schemas[api_id]
+        self.prepare()
+        cfg, endpoint = self.cfg, self.endpoints[api_id]
+        api = self.catalog.api(api_id)
+        settings: dict[str, Any] = {
+            "base-url": endpoint.base_url,
             "seed": cfg.seed,
             "generation": {"max-examples": cfg.max_examples, "database": "none", "mode": "all"},
-            **({"checks": {"max_response_time": cfg.max_response_time}} if cfg.max_response_time else {}),
-        }),
-    )
-    if target.embedded:
-        from contractgate.mock.app import create_app  # the mock is only needed for the embedded target
+            # Reproductions name credentials by variable ($ASLEEP_API_KEY); our Masker covers the rest.
+            "output": {"sanitization": {"enabled": False}},
+        }
+        if cfg.max_response_time:
+            settings["checks"] = {"max_response_time": cfg.max_response_time}
+        if not endpoint.mock:
+            # A real vendor gets no request with an undocumented method, not even one to test that it refuses it.
+            settings["phases"] = {"coverage": {"unexpected-methods": []}}
+        schema = schemathesis.openapi.from_dict(copy.deepcopy(load_document(api.spec_path)),
+                                                config=schemathesis.Config.from_dict(settings))
+        if self.target.embedded:
+            from contractgate.mock.app import create_app  # the mock is only needed for the embedded target
 
-        schema.app = create_app(seed=cfg.seed, profile=cfg.profile)
-    if ids := known_ids(api_id):
-        schema.hook("map_case")(_with_known_ids(ids))
-    return schema
+            schema.app = create_app(seed=cfg.seed, profile=cfg.profile)
+        if ids := self.known_ids(api_id):
+            schema.hook("map_case")(_with_known_ids(ids))
+        self._schemas[api_id] = schema
+        return schema
 
+    def known_ids(self, api_id: str) -> tuple[str, ...]:
+        """Ids that exist on the target: given with --ids, or the mock's own sample for the mock.
 
-def known_ids(api_id: str) -> tuple[str, ...]:
-    """Ids that exist on the target: given with --ids, or the mock's own sample for a local target.
+        A generated id almost never names a real session, so without these the positive cases would only
+        ever see 404s and never a body to hold to the contract.
+        """
+        if api_id in self.cfg.ids:
+            return tuple(self.cfg.ids[api_id])
+        if self.endpoints[api_id].mock or (self.target.local and not self.target.vendor_native(api_id)):
+            from contractgate.mock.ids import sample_ids
 
-    A generated id almost never names a real session, so without these the positive cases would only
-    ever see 404s and never a body to hold to the contract.
-    """
-    cfg = config()
-    if api_id in cfg.ids:
-        return tuple(cfg.ids[api_id])
-    if Target.parse(cfg.target).local:
+            return tuple(sample_ids(api_id, 40, self.cfg.seed))
+        return ()
+
+    # -- one generated case ---------------------------------------------------------------------------------
+
+    def run_case(self, api_id: str, case: Any) -> None:
+        endpoint = self.endpoints[api_id]
+        operation = self._operation_id(api_id, case.operation.method, case.operation.path)
+        result = self.recorder.operation(api_id, operation, case.operation.label)
+        if endpoint.unreachable:
+            return  # the run will report that it could not connect; nothing more is sent
+        if not endpoint.mock and case.method.upper() != case.operation.method.upper():
+            self.recorder.withheld(result)
+            return
+        sent = _headers_for(case, endpoint.credentials)
+        try:
+            response = case.call(headers=sent, session=endpoint.session) if endpoint.session else \
+                case.call(headers=sent)
+        except UnsafeRequest:
+            self.recorder.withheld(result)
+            return
+        except (ResponseTooLarge, DeadlineExceeded) as exc:
+            self.recorder.case(result, None, case.method)
+            check = "response_size" if isinstance(exc, ResponseTooLarge) else "response_deadline"
+            self._record(result, Failure(check=check, rule=check, title=_title(check), message=str(exc),
+                                         code=check, curl=self._curl(api_id, case, sent)))
+            return
+        except requests.ConnectionError as exc:
+            if not endpoint.answered:
+                endpoint.unreachable = f"cannot connect to {endpoint.base_url}: {connection_problem(exc)}"
+                return
+            self.recorder.case(result, None, case.method)
+            self._record(result, Failure(check="connection", rule="connection", title="Connection failed",
+                                         message=connection_problem(exc), code="connection",
+                                         curl=self._curl(api_id, case, sent)))
+            return
+        endpoint.answered = True
+        if endpoint.session is None:  # in-process: no session counts what was sent
+            self.recorder.case(result, response.status_code, case.method)
+        else:
+            self.recorder.case(result, response.status_code)
+        excluded = [_check_function(name) for name in endpoint.checks_off]
+        try:
+            case.validate_response(response, headers=sent, excluded_checks=[c for c in excluded if c],
+                                   transport_kwargs={"session": endpoint.session} if endpoint.session else None)
+        except FailureGroup as group:
+            for failure in group.exceptions:
+                for found in self._explain(api_id, operation, case, response, failure, sent):
+                    self._record(result, found)
+        if self.cfg.rules:
+            self._check_rules(api_id, operation, case, response, result, sent)
+
+    def _check_rules(self, api_id: str, operation: str, case: Any, response: Any, result: OperationResult,
+                     sent: dict[str, str]) -> None:
+        checker = self._checker(api_id, operation, response.status_code)
+        if checker is None or checker.rules is None:
+            return
+        try:
+            payload = response.json()
+        except ValueError:
+            return
+        violations = checker.rules.check(payload)
+        failing = [v for v in violations if v.severity == "error" or self.cfg.strict]
+        self.recorder.warnings(result, [v for v in violations if v not in failing])
+        for v in failing:
+            self._record(result, self._violation_failure(api_id, CONTRACT_CHECK, v, case, response, sent))
+
+    def _explain(self, api_id: str, operation: str, case: Any, response: Any, failure: Any,
+                 sent: dict[str, str]) -> list[Failure]:
+        """Schemathesis's failure, with a schema failure re-told by our validator: one failure per place."""
+        check = (getattr(failure, "checks", ()) or (getattr(failure, "title", "") or type(failure).__name__,))[0]
+        if check == SCHEMA_CHECK and (checker := self._checker(api_id, operation, response.status_code)):
+            try:
+                places = checker.schema.violations(response.json())
+            except ValueError:
+                places = []
+            if places:
+                return [self._violation_failure(api_id, SCHEMA_CHECK, v, case, response, sent) for v in places]
+        return [Failure(
+            check=check, rule=check,
+            title=self.masker.text(str(getattr(failure, "title", type(failure).__name__))),
+            message=self.masker.text(str(getattr(failure, "message", failure))),
+            code=str(getattr(failure, "code", "")), status=response.status_code,
+            response_excerpt=self.masker.text(_text(response)[:EXCERPT_CHARS]),
+            curl=self._curl(api_id, case, sent),
+        )]
+
+    def _violation_failure(self, api_id: str, check: str, v: Violation, case: Any, response: Any,
+                           sent: dict[str, str]) -> Failure:
+        title = f"{v.rule}: {v.title}" if v.title else f"{v.rule} at {v.pointer or '/'}"
+        return Failure(check=check, rule=v.rule, title=self.masker.text(title), message=self.masker.text(v.message),
+                       code=v.rule, pointer=v.pointer, status=response.status_code, violation=v,
+                       response_excerpt=self.masker.text(_excerpt(_text(response), v.pointer)),
+                       curl=self._curl(api_id, case, sent))
+
+    def _record(self, result: OperationResult, failure: Failure) -> None:
+        self.recorder.failure(result, failure)
+
+    def _checker(self, api_id: str, operation: str, status: int) -> PayloadChecker | None:
+        try:
+            return checker_for(api_id, operation, str(status))
+        except ContractgateError:
+            return None  # an undocumented status or a non-JSON body: the built-in checks speak to that
+
+    def _operation_id(self, api_id: str, method: str, path: str) -> str:
+        for op in self.catalog.api(api_id).operations.values():
+            if op.path == path and op.method == method.upper():
+                return op.operation_id
+        return f"{method.upper()} {path}"
+
+    def _curl(self, api_id: str, case: Any, sent: dict[str, str]) -> str:
+        """A command that runs as pasted: credentials by their environment variable, never their value."""
+        endpoint = self.endpoints[api_id]
+        variables = self.target.credential_variables(self.catalog.api(api_id))
+        shown = {name: variables[name] if name in variables and value == endpoint.credentials.get(name) else value
+                 for name, value in sent.items()}
+        command = case.as_curl_command(headers=shown)
+        # shlex-style single quotes would stop the shell from expanding $VARIABLE: use double quotes there.
+        for name, reference in variables.items():
+            command = command.replace(f"'{name}: {reference}'", f'"{name}: {reference}"')
+        if self.target.embedded:
+            command = command.replace(EMBEDDED_ORIGIN, "http://127.0.0.1:8000")
+            command = (f"# start the same mock: contractgate mock --port 8000 --seed {self.cfg.seed} "
+                       f"--profile {self.cfg.profile}\n{command}")
+        return self.masker.text(command)
+
+    # -- the webhook ----------------------------------------------------------------------------------------
+
+    def check_webhook(self, api_id: str, operation_id: str) -> None:
+        """The webhook is pushed by the vendor, so there is nothing to request: against the mock, the gate checks
+        the callbacks of a sample of its sessions (after the profile's changes); against anything else it points
+        to `contractgate receive`, whose stored payloads `contractgate validate` checks."""
+        import pytest
+
+        result = self.recorder.operation(api_id, operation_id, f"POST (webhook) {operation_id}")
+        result.checks = ("request_schema_conformance", CONTRACT_CHECK)
+        if not self.target.local:
+            result.note = "callbacks are pushed by the vendor: run `contractgate receive` and validate its store"
+            pytest.skip(result.note)
+        from contractgate.mock import callbacks
         from contractgate.mock.ids import sample_ids
+        from contractgate.mock.profiles import get_profile
 
-        return tuple(sample_ids(api_id, 40, cfg.seed))
-    return ()
+        profile = get_profile(self.cfg.profile)
+        checker = checker_for(api_id, operation_id)
+        for session_id in sample_ids("asleep-v3", self.cfg.callback_sessions, self.cfg.seed):
+            complete = callbacks.session_complete(session_id, seed=self.cfg.seed)
+            bodies = callbacks.inference_callbacks(session_id, seed=self.cfg.seed) + ([complete] if complete else [])
+            for body in bodies:
+                body = profile.transform(api_id, "request", body)
+                violations = checker.check(body)
+                self.recorder.case(result, 200)
+                errors = [v for v in violations if v.severity == "error" or self.cfg.strict]
+                self.recorder.warnings(result, [v for v in violations if v not in errors])
+                text = orjson.dumps(body).decode()
+                for v in errors:
+                    check = "request_schema_conformance" if v.rule == "schema" else CONTRACT_CHECK
+                    title = f"{v.rule}: {v.title}" if v.title else f"{v.rule} at {v.pointer or '/'}"
+                    self._record(result, Failure(
+                        check=check, rule=v.rule, title=title, message=self.masker.text(v.message), code=v.rule,
+                        pointer=v.pointer, violation=v,
+                        response_excerpt=self.masker.text(_excerpt(text, v.pointer)),
+                    ))
+
+    # -- after the tests ------------------------------------------------------------------------------------
+
+    def new_failures(self, api_id: str) -> list[tuple[Fingerprint, Failure]]:
+        triage = self.baseline.triage(self._fingerprints(api_id), dt.date.today())
+        return [(fp, f) for op in self.recorder.operations.values() if op.api_id == api_id
+                for fp, f in op.failures.items() if triage.is_new(fp)]
+
+    def _fingerprints(self, api_id: str | None = None) -> list[Fingerprint]:
+        return [fp for op in self.recorder.operations.values() if api_id in (None, op.api_id) for fp in op.failures]
+
+    def result(self, duration_s: float) -> GateResult:
+        operations = list(self.recorder.operations.values())
+        for op in operations:
+            endpoint = self.endpoints.get(op.api_id)
+            op.target = self.target.describe(op.api_id)
+            if endpoint is not None:
+                op.skipped_checks = dict(endpoint.checks_off)
+                if endpoint.session is not None:
+                    op.methods.update(endpoint.session.sent)
+                if endpoint.unreachable:
+                    op.error = endpoint.unreachable
+        unreachable = tuple(dict.fromkeys(e.unreachable for e in self.endpoints.values() if e.unreachable))
+        order = {a: i for i, a in enumerate(self.api_ids)}
+        operations.sort(key=lambda op: (order.get(op.api_id, 99), op.operation_id))
+        triage = self.baseline.triage(self._fingerprints(), dt.date.today()) if self.cfg.baseline else None
+        return GateResult(target=self.cfg.target, seed=self.cfg.seed, max_examples=self.cfg.max_examples,
+                          profile=self.cfg.profile if self.target.local and not self.target.base_urls else None,
+                          checks=all_checks(), operations=operations, duration_s=duration_s, triage=triage,
+                          unreachable=unreachable)
+
+    def close(self) -> None:
+        for endpoint in self.endpoints.values():
+            if endpoint.session is not None:
+                endpoint.session.close()
+
+
+def _title(check: str) -> str:
+    return {"response_size": "Answer larger than the size bound",
+            "response_deadline": "Answer slower than the deadline"}.get(check, check)
+
+
+def _check_function(name: str) -> Callable[..., Any] | None:
+    from schemathesis.checks import CHECKS, load_all_checks
+
+    load_all_checks()
+    try:
+        return CHECKS.get_one(name)
+    except Exception:
+        return None
+
+
+def _text(response: Any) -> str:
+    try:
+        return str(response.text)
+    except Exception:
+        return ""
+
+
+def _excerpt(text: str, pointer: str) -> str:
+    """The JSON at the violation's pointer (a night's stage arrays bury the rest of a body)."""
+    from contractgate.rules.paths import Path as Pointer
+
+    try:
+        value = Pointer.compile(pointer).get(orjson.loads(text), None) if pointer else None
+    except (orjson.JSONDecodeError, ValueError):
+        value = None
+    if value is None:
+        return text[:EXCERPT_CHARS]
+    shown = orjson.dumps(value, option=orjson.OPT_INDENT_2).decode()
+    return f"at {pointer}:\n{shown}"[:EXCERPT_CHARS]
 
 
 def _with_known_ids(ids: tuple[str, ...]) -> Callable[[Any, Any], Any]:
@@ -111,38 +422,6 @@ def _with_known_ids(ids: tuple[str, ...]) -> Callable[[Any, Any], Any]:
     return use_known_ids
 
 
-def contract_test(schema: Any, api_id: str) -> Callable[..., None]:
-    """A pytest test function: one item per operation of ``schema``, every case checked."""
-    cfg = config()
-    checks.STRICT["on"] = cfg.strict
-    target = Target.parse(cfg.target)
-    headers = target.credentials(load_catalog().api(api_id))
-
-    @schema.parametrize()
-    @settings(max_examples=cfg.max_examples, deadline=None, database=None,
-              suppress_health_check=list(HealthCheck), print_blob=False)
-    def test(case: Any) -> None:
-        run_case(case, api_id, headers, None if target.embedded else _session(api_id))
-
-    test.__name__ = f"test_{api_id.replace('-', '_')}"
-    return test
-
-
-def run_case(case: Any, api_id: str, headers: dict[str, str], session: PoliteSession | None) -> None:
-    op_id = checks.operation_for(case.operation.method, case.operation.path)
-    result = RECORDER.operation(api_id, op_id[1] if op_id else case.operation.label, case.operation.label)
-    sent = _headers_for(case, headers)
-    response = case.call(headers=sent, session=session) if session else case.call(headers=sent)
-    RECORDER.case(result, response.status_code)
-    try:
-        excluded = None if config().rules else [checks.contract_rules]
-        case.validate_response(response, headers=sent, excluded_checks=excluded)
-    except FailureGroup as group:
-        for failure in group.exceptions:
-            RECORDER.failure(result, _failure(case, response, failure, headers))
-        raise
-
-
 def _headers_for(case: Any, credentials: dict[str, str]) -> dict[str, str]:
     """The real credentials over the generated header values, unless the headers are the negative input.
 
@@ -156,92 +435,6 @@ def _headers_for(case: Any, credentials: dict[str, str]) -> dict[str, str]:
         return credentials
     present = {name.lower() for name in case.headers or {}}
     return {name: value for name, value in credentials.items()
-            if name.lower() in present and name.lower() in SECRET_HEADERS}
+            if name.lower() in present and name.lower() in SENSITIVE_HEADERS}
 
 
-def _failure(case: Any, response: Any, failure: Any, headers: dict[str, str]) -> Failure:
-    masker = _masker()
-    check = (getattr(failure, "checks", ()) or (getattr(failure, "title", "") or type(failure).__name__,))[0]
-    body = _excerpt(response.text if hasattr(response, "text") else "", getattr(failure, "violations", ()))
-    return Failure(
-        check=check,
-        title=masker.text(str(getattr(failure, "title", type(failure).__name__))),
-        message=masker.text(str(getattr(failure, "message", failure))),
-        code=str(getattr(failure, "code", "")),
-        violations=tuple(getattr(failure, "violations", ())),
-        status=response.status_code,
-        response_excerpt=masker.text(body),
-        curl=masker.text(_reproduction(case.as_curl_command(headers=headers))),
-    )
-
-
-def _excerpt(text: str, violations: tuple[Any, ...]) -> str:
-    """For a rule, the JSON at the first violation's pointer (a night's stage arrays bury the rest)."""
-    if violations:
-        from contractgate.rules.paths import Path as Pointer
-
-        try:
-            value = Pointer.compile(violations[0].pointer).get(orjson.loads(text), {})
-        except (orjson.JSONDecodeError, ValueError):
-            value = None
-        if value is not None:
-            shown = orjson.dumps(value, option=orjson.OPT_INDENT_2).decode()
-            return f"at {violations[0].pointer or '/'}:\n{shown}"[:EXCERPT_CHARS]
-    return text[:EXCERPT_CHARS]
-
-
-def _reproduction(curl: str) -> str:
-    """In-process requests went to Schemathesis's test host: say how to reach the same mock over HTTP."""
-    cfg = config()
-    if not Target.parse(cfg.target).embedded:
-        return curl
-    return (f"# start the same mock: contractgate mock --port 8000 --seed {cfg.seed} --profile {cfg.profile}\n"
-            + curl.replace(EMBEDDED_ORIGIN, "http://127.0.0.1:8000"))
-
-
-def callback_test(api_id: str, operation_id: str) -> Callable[..., None]:
-    """The webhook is pushed by the vendor, so there is nothing to request: against the mock, the gate checks
-    the callbacks of a sample of its sessions (after the profile's changes); against a live target it points to
-    `contractgate receive`, whose stored payloads `contractgate validate` checks."""
-    cfg = config()
-    label = f"POST (webhook) {operation_id}"
-
-    def test() -> None:
-        import pytest
-
-        result = RECORDER.operation(api_id, operation_id, label)
-        result.checks = ("request_schema_conformance", checks.CONTRACT_CHECK)
-        if not Target.parse(cfg.target).local:
-            result.note = "callbacks are pushed by the vendor: run `contractgate receive` and validate its store"
-            pytest.skip(result.note)
-        from contractgate.mock import callbacks
-        from contractgate.mock.ids import sample_ids
-        from contractgate.mock.profiles import get_profile
-
-        profile = get_profile(cfg.profile)
-        checker = checker_for(api_id, operation_id)
-        failed = []
-        for session_id in sample_ids("asleep-v3", cfg.callback_sessions, cfg.seed):
-            complete = callbacks.session_complete(session_id, seed=cfg.seed)
-            bodies = callbacks.inference_callbacks(session_id, seed=cfg.seed) + ([complete] if complete else [])
-            for body in bodies:
-                body = profile.transform(api_id, "request", body)
-                violations = checker.check(body)
-                RECORDER.case(result, 200)
-                errors = tuple(v for v in violations if v.severity == "error" or cfg.strict)
-                RECORDER.warnings(result, [v for v in violations if v not in errors])
-                if errors:
-                    failed.append(errors)
-                    schema_only = all(v.rule == "schema" for v in errors)
-                    check = "request_schema_conformance" if schema_only else checks.CONTRACT_CHECK
-                    RECORDER.failure(result, Failure(
-                        check=check,
-                        title=f"Callback breaks its contract: {', '.join(dict.fromkeys(v.rule for v in errors))}",
-                        message="\n".join(f"{v.rule} at {v.pointer or '/'}: {v.message}" for v in errors[:10]),
-                        code="CG002", violations=errors,
-                        response_excerpt=_masker().text(orjson.dumps(body).decode()[:EXCERPT_CHARS]),
-                    ))
-        assert not failed, f"{len(failed)} callbacks break the {api_id} contract"
-
-    test.__name__ = f"test_{api_id.replace('-', '_')}"
-    return test

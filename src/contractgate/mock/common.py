@@ -16,6 +16,10 @@ LOCAL_DEFAULTS = {
     "EMOGG_API_TOKEN": "mock-emogg-token",
 }
 
+#: Every answer of the mock carries this header, so that the gate can tell it from a real server on loopback
+#: (only the mock is trusted with undocumented methods and its local default credentials).
+MOCK_SIGNATURE_HEADER = "x-contractgate-mock"
+
 
 @dataclass(frozen=True)
 class Reply:

@@ -14,60 +14,86 @@ from contractgate.gate.results import Failure, GateResult, OperationResult
 
 
 def _verdict(result: GateResult) -> str:
+    if result.unreachable:
+        return "NOT RUN"
     return "PASSED" if result.ok else "FAILED"
 
 
 def _run_line(result: GateResult) -> str:
+    targets = ", ".join(dict.fromkeys(op.target for op in result.operations if op.target)) or result.target
     profile = f", mock profile {result.profile}" if result.profile else ""
-    return (f"target {result.target}{profile}, seed {result.seed}, up to {result.max_examples} examples per "
+    return (f"target {targets}{profile}, seed {result.seed}, up to {result.max_examples} examples per "
             f"operation, {result.total_cases} cases in {result.duration_s:.1f} s")
 
 
-def _failures_by_check(op: OperationResult) -> dict[str, list[Failure]]:
+def _methods(result: GateResult) -> str:
+    """The method histogram: what the target actually received."""
+    counts = result.methods()
+    withheld = sum(op.withheld for op in result.operations)
+    shown = ", ".join(f"{method} {n}" for method, n in sorted(counts.items())) or "none (in-process only)"
+    return f"Requests sent: {shown}" + (f"; {withheld} generated requests withheld (not a documented read "
+                                         "operation of a real vendor)" if withheld else "")
+
+
+def _outcome(result: GateResult, op: OperationResult) -> str:
+    if op.error:
+        return "error"
+    if op.note and not op.cases:
+        return "skipped"
+    new, known = result.new_failures(op), result.known_failures(op)
+    parts = [f"{len(new)} failed"] if new else []
+    parts += [f"{len(known)} known"] if known else []
+    return ", ".join(parts) or "ok"
+
+
+def _by_check(failures: list[Failure]) -> dict[str, list[Failure]]:
     found: dict[str, list[Failure]] = {}
-    for failure in op.failures.values():
+    for failure in failures:
         found.setdefault(failure.check, []).append(failure)
     return found
 
 
 def render_junit(result: GateResult) -> str:
-    """One test case per API operation and check; a failed check carries every distinct failure."""
+    """One test case per API operation and check; a failed check carries every distinct new failure."""
     suites = ET.Element("testsuites", name="contractgate", time=f"{result.duration_s:.3f}")
-    total = failed = 0
+    total = failed = errors = skipped = 0
     for api_id in dict.fromkeys(op.api_id for op in result.operations):
         ops = [op for op in result.operations if op.api_id == api_id]
         suite = ET.SubElement(suites, "testsuite", name=api_id)
-        s_tests = s_failed = 0
+        s_tests = s_failed = s_errors = s_skipped = 0
         for op in ops:
-            by_check = _failures_by_check(op)
+            by_check = _by_check(result.new_failures(op))
             for check in sorted({*(op.checks or result.checks), *by_check}):
                 case = ET.SubElement(suite, "testcase", classname=f"{api_id}.{op.operation_id}", name=check)
                 s_tests += 1
                 if op.error is not None:
                     ET.SubElement(case, "error", message=op.error)
-                    s_failed += 1
+                    s_errors += 1
                 elif op.note and not op.cases:
                     ET.SubElement(case, "skipped", message=op.note)
+                    s_skipped += 1
+                elif check in op.skipped_checks:
+                    ET.SubElement(case, "skipped", message=f"not run against this target: {op.skipped_checks[check]}")
+                    s_skipped += 1
                 elif check in by_check:
                     failures = by_check[check]
                     node = ET.SubElement(case, "failure", message=failures[0].title, type=failures[0].code)
                     node.text = "\n\n".join(_plain(f) for f in failures)
                     s_failed += 1
-        suite.set("tests", str(s_tests))
-        suite.set("failures", str(s_failed))
-        total += s_tests
-        failed += s_failed
-    suites.set("tests", str(total))
-    suites.set("failures", str(failed))
+        for name, count in (("tests", s_tests), ("failures", s_failed), ("errors", s_errors), ("skipped", s_skipped)):
+            suite.set(name, str(count))
+        total, failed, errors, skipped = total + s_tests, failed + s_failed, errors + s_errors, skipped + s_skipped
+    for name, count in (("tests", total), ("failures", failed), ("errors", errors), ("skipped", skipped)):
+        suites.set(name, str(count))
     ET.indent(suites)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
 
 
 def _plain(failure: Failure) -> str:
     parts = [f"{failure.title}", failure.message]
-    for v in failure.violations:
-        if v.quote:
-            parts.append(f"{v.rule} ({v.source}): \"{v.quote}\"")
+    v = failure.violation
+    if v is not None and v.quote:
+        parts.append(f"{v.rule} ({v.source}): \"{v.quote}\"")
     if failure.curl:
         parts.append(f"Reproduce with: {failure.curl}")
     return "\n".join(parts)
@@ -79,31 +105,49 @@ def _violation_md(v: Violation) -> str:
 
 
 def render_markdown(result: GateResult) -> str:
-    lines = [f"## contractgate: {_verdict(result)}", "", _run_line(result) + ".", "",
-             "| API | operation | cases | answers | result |", "| --- | --- | ---: | --- | --- |"]
+    lines = [f"## contractgate: {_verdict(result)}", "", _run_line(result) + ".", "", _methods(result) + ".", ""]
+    for line in result.unreachable:
+        lines += [f"**{line}**: nothing was checked against it.", ""]
+    lines += ["| API | operation | target | cases | answers | result |", "| --- | --- | --- | ---: | --- | --- |"]
     for op in result.operations:
         answers = ", ".join(f"{status}: {n}" for status, n in sorted(op.statuses.items())) or "-"
-        outcome = "error" if op.error else "skipped" if op.note and not op.cases else (
-            f"**{len(op.failures)} failed**" if op.failures else "ok")
-        lines.append(f"| {op.api_id} | {op.operation_id} | {op.cases} | {answers} | {outcome} |")
+        outcome = _outcome(result, op)
+        outcome = f"**{outcome}**" if "failed" in outcome or outcome == "error" else outcome
+        lines.append(f"| {op.api_id} | {op.operation_id} | {op.target} | {op.cases} | {answers} | {outcome} |")
     for op in result.operations:
         if op.error:
             lines += ["", f"### {op.api_id} {op.operation_id}: error", "", f"    {op.error}"]
-        for failure in op.failures.values():
-            lines += ["", f"### {op.api_id} {op.operation_id}: {failure.title}", "", f"Check `{failure.check}` "
-                      f"({failure.code}){f', status {failure.status}' if failure.status else ''}."]
-            lines += [_violation_md(v) for v in failure.violations]
-            if not failure.violations:
-                lines += ["", "```", failure.message.strip(), "```"]
-            if failure.curl:
-                lines += ["", "Reproduce:", "", "```sh", failure.curl, "```"]
+        for failure in result.new_failures(op):
+            lines += _failure_md(op, failure)
+    known = [(op, f) for op in result.operations for f in result.known_failures(op)]
+    if known:
+        lines += ["", f"<details><summary>{len(known)} known deviations (in the baseline; not failing)</summary>", ""]
+        lines += [f"- {op.api_id} {op.operation_id}: `{f.rule}` at `{f.pointer or '/'}`: {f.title}" for op, f in known]
+        lines += ["", "</details>"]
+    if result.triage is not None and result.triage.resolved:
+        lines += ["", f"{len(result.triage.resolved)} baseline entries were not seen in this run (resolved?): "
+                  + ", ".join(f"`{e.fingerprint.label()}`" for e in result.triage.resolved[:20])]
     warnings = [(op, v, n) for op in result.operations for v, n in op.warnings.values()]
     if warnings:
         lines += ["", f"<details><summary>{len(warnings)} warnings (inferred rules; fail with --strict)</summary>", ""]
-        lines += [f"- {op.api_id}: `{v.rule}` {n} times, first at `{v.pointer}`: {v.message}" for op, v, n in warnings]
+        lines += [f"- {op.api_id}: `{v.rule}` {v.title or ''} {n} times, first at `{v.pointer}`: {v.message}"
+                  for op, v, n in warnings]
         lines += ["", "</details>"]
     lines += ["", f"Replay with `contractgate run --seed {result.seed} --target {result.target}`."]
     return "\n".join(lines) + "\n"
+
+
+def _failure_md(op: OperationResult, failure: Failure) -> list[str]:
+    lines = ["", f"### {op.api_id} {op.operation_id}: {failure.title}", "",
+             f"Check `{failure.check}` ({failure.code}){f', status {failure.status}' if failure.status else ''}"
+             f"{f', at `{failure.pointer}`' if failure.pointer else ''}."]
+    if failure.violation is not None:
+        lines.append(_violation_md(failure.violation))
+    else:
+        lines += ["", "```", failure.message.strip(), "```"]
+    if failure.curl:
+        lines += ["", "Reproduce:", "", "```sh", failure.curl, "```"]
+    return lines
 
 
 _CSS = """
@@ -134,13 +178,13 @@ def _html_failure(failure: Failure) -> Iterator[str]:
     status = f" · status {failure.status}" if failure.status else ""
     yield f"<details open><summary>{_e(failure.title)}</summary>"
     yield f"<p class=muted>check <code>{_e(failure.check)}</code> · {_e(failure.code)}{_e(status)}</p>"
-    for v in failure.violations:
+    for v in [failure.violation] if failure.violation is not None else []:
         yield (f"<div class=rule><b><code>{_e(v.rule)}</code></b> {_e(v.title or '')} at "
                f"<code>{_e(v.pointer or '/')}</code><br>{_e(v.message)}<br><span class=muted>{_e(v.source)}</span>")
         if v.quote:
             yield f"<blockquote>{_e(v.quote)}</blockquote>"
         yield "</div>"
-    if not failure.violations:
+    if failure.violation is None:
         yield f"<pre>{_e(failure.message.strip())}</pre>"
     if failure.response_excerpt:
         yield f"<p>Response excerpt:</p><pre>{_e(failure.response_excerpt)}</pre>"
@@ -155,23 +199,20 @@ def render_html(result: GateResult) -> str:
            "<meta name=viewport content='width=device-width,initial-scale=1'>",
            f"<title>contractgate: {_verdict(result)}</title><style>{_CSS}</style></head><body><main>",
            f"<h1>contractgate <span class='badge {badge}'>{_verdict(result)}</span></h1>",
-           f"<p class=sub>{_e(_run_line(result))}</p>",
-           "<table><thead><tr><th>API</th><th>operation</th><th>cases</th><th>answers</th><th>result</th></tr>"
-           "</thead><tbody>"]
+           f"<p class=sub>{_e(_run_line(result))}</p>", f"<p class=sub>{_e(_methods(result))}</p>"]
+    out += [f"<p><span class='badge fail'>{_e(line)}</span> nothing was checked against it.</p>"
+            for line in result.unreachable]
+    out.append("<table><thead><tr><th>API</th><th>operation</th><th>target</th><th>cases</th><th>answers</th>"
+               "<th>result</th></tr></thead><tbody>")
     for op in result.operations:
         answers = ", ".join(f"{s}: {n}" for s, n in sorted(op.statuses.items())) or "-"
-        if op.error:
-            cell = "<span class='badge fail'>error</span>"
-        elif op.note and not op.cases:
-            cell = "<span class='badge skip'>skipped</span>"
-        elif op.failures:
-            cell = f"<span class='badge fail'>{len(op.failures)} failed</span>"
-        else:
-            cell = "<span class='badge pass'>ok</span>"
+        outcome = _outcome(result, op)
+        kind = "fail" if "failed" in outcome or outcome == "error" else "skip" if outcome == "skipped" else "pass"
         anchor = f"#{_e(op.api_id)}-{_e(op.operation_id)}"
         out.append(f"<tr><td>{_e(op.api_id)}</td><td><a href='{anchor}'>{_e(op.operation_id)}</a><br>"
-                   f"<span class=muted>{_e(op.label)}</span></td><td class=num>{op.cases}</td>"
-                   f"<td>{_e(answers)}</td><td>{cell}</td></tr>")
+                   f"<span class=muted>{_e(op.label)}</span></td><td>{_e(op.target)}</td>"
+                   f"<td class=num>{op.cases}</td><td>{_e(answers)}</td>"
+                   f"<td><span class='badge {kind}'>{_e(outcome)}</span></td></tr>")
     out.append("</tbody></table>")
     for op in result.operations:
         out.append(f"<section id='{_e(op.api_id)}-{_e(op.operation_id)}'><h2>{_e(op.api_id)} · "
@@ -180,14 +221,24 @@ def render_html(result: GateResult) -> str:
             out.append(f"<pre>{_e(op.error)}</pre>")
         if op.note:
             out.append(f"<p class=muted>{_e(op.note)}</p>")
-        for failure in op.failures.values():
+        new, known = result.new_failures(op), result.known_failures(op)
+        for failure in new:
             out += list(_html_failure(failure))
-        if not op.failures and not op.error:
-            out.append("<p>Every check held.</p>")
+        if not new and not op.error:
+            out.append("<p>Every check held" + (" but the known deviations below." if known else ".") + "</p>")
+        if known:
+            out.append(f"<details><summary>{len(known)} known deviations (baseline)</summary><ul>")
+            out += [f"<li><code>{_e(f.rule)}</code> at <code>{_e(f.pointer or '/')}</code>: {_e(f.title)}</li>"
+                    for f in known]
+            out.append("</ul></details>")
+        if op.skipped_checks:
+            out.append("<p class=muted>Not run against this target: "
+                       + "; ".join(f"<code>{_e(c)}</code> ({_e(why)})" for c, why in op.skipped_checks.items())
+                       + ".</p>")
         if op.warnings:
             out.append(f"<details><summary>{len(op.warnings)} warnings (inferred rules)</summary><ul>")
-            out += [f"<li><code>{_e(v.rule)}</code> {n} times, first at <code>{_e(v.pointer)}</code>: {_e(v.message)}"
-                    "</li>" for v, n in op.warnings.values()]
+            out += [f"<li><code>{_e(v.rule)}</code> {_e(v.title or '')} {n} times, first at "
+                    f"<code>{_e(v.pointer)}</code>: {_e(v.message)}</li>" for v, n in op.warnings.values()]
             out.append("</ul></details>")
         out.append("</section>")
     out.append(f"<p class=muted>Checks: {_e(', '.join(result.checks))}.</p></main></body></html>")
