@@ -103,8 +103,8 @@ def _destination(path: Path) -> Path:
     target = Path(os.path.realpath(path)) if path.is_symlink() else path
     try:
         mode = os.stat(target).st_mode
-    except FileNotFoundError:
-        return target
+    except (FileNotFoundError, NotADirectoryError):
+        return target  # creating the folders says what is in the way
     except OSError as exc:
         raise WriteError(f"cannot write {path}: {_reason(exc)}") from None
     if not stat.S_ISREG(mode):

@@ -136,7 +136,7 @@ def spec_diff(old: Path, new: Path, fmt: str, out: Path | None) -> int:
         if "openapi" not in document:
             raise ContractgateError(f"{path}: not an OpenAPI document (no 'openapi' key)")
         documents.append(document)
-    changes = diff_specs(*documents)
+    changes = diff_specs(*documents, names=(str(old), str(new)))
     _emit(changes, fmt, f"Spec diff: {old} -> {new}", out)
     return _verdict(changes)
 
