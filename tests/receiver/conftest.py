@@ -8,7 +8,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -73,15 +73,20 @@ class Receiver:
 
 
 @contextlib.contextmanager
-def receiver_process(store: Path, logs: Path, env: dict[str, str] | None = None) -> Iterator[Receiver]:
-    """``contractgate receive`` on a free loopback port; output goes to files (a full pipe would block it)."""
+def receiver_process(store: Path, logs: Path, env: dict[str, str] | None = None,
+                     preexec_fn: Callable[[], None] | None = None) -> Iterator[Receiver]:
+    """``contractgate receive`` on a free loopback port; output goes to files (a full pipe would block it).
+
+    ``preexec_fn`` runs in the child before it starts (to start it as a shell would, SIGINT ignored).
+    """
     logs.mkdir(parents=True, exist_ok=True)
     stdout, stderr = logs / "stdout.txt", logs / "stderr.txt"
     with stdout.open("wb") as out, stderr.open("wb") as err:
         process = subprocess.Popen(
             [sys.executable, "-m", "contractgate", "receive", "--api", "asleep-v1-callback", "--port", "0",
              "--store", str(store)],
-            stdout=out, stderr=err, env={**os.environ, "ASLEEP_API_KEY": KEY, "ASLEEP_USER_ID": USER, **(env or {})})
+            stdout=out, stderr=err, env={**os.environ, "ASLEEP_API_KEY": KEY, "ASLEEP_USER_ID": USER, **(env or {})},
+            preexec_fn=preexec_fn)
     try:
         urls: dict[str, str] = {}
         deadline = time.monotonic() + STARTUP_SECONDS

@@ -7,7 +7,6 @@ import click
 from contractgate.errors import EXIT_OK, EXIT_VIOLATION, ContractgateError
 from contractgate.mock.asleep import known_timezones
 from contractgate.mock.profiles import DEFAULT_PROFILE, get_profile, load_profiles
-from contractgate.serving import listening_socket
 
 
 @click.command()
@@ -17,7 +16,9 @@ from contractgate.serving import listening_socket
 @click.option("--seed", type=int, default=0, show_default=True, help="Changes every generated session.")
 @click.option("--profile", default=DEFAULT_PROFILE, show_default=True, help="Drift profile (see --list-profiles).")
 @click.option("--list-profiles", is_flag=True, help="List the drift profiles and exit.")
-def mock(host: str, port: int, seed: int, profile: str, list_profiles: bool) -> int:
+@click.option("--cache-mb", type=click.FloatRange(min=0), default=64, show_default=True,
+              help="Megabytes of rendered answers kept in memory (least recently used go first); 0 keeps none.")
+def mock(host: str, port: int, seed: int, profile: str, list_profiles: bool, cache_mb: float) -> int:
     """Serve the Asleep v3, Upheal and Emogg APIs as their documents describe them, until Ctrl-C.
 
     Accepted credentials come from ASLEEP_API_KEY, ASLEEP_USER_ID, UPHEAL_API_KEY and EMOGG_API_TOKEN, with
@@ -27,9 +28,8 @@ def mock(host: str, port: int, seed: int, profile: str, list_profiles: bool) -> 
         for name, entry in load_profiles().items():
             click.echo(f"{name:<20} {entry.description}")
         return EXIT_OK
-    import uvicorn  # the server is only needed to serve, not to list profiles
-
     from contractgate.mock.app import base_urls, create_app
+    from contractgate.serving import listening_socket, serve  # the server is only needed to serve
 
     get_profile(profile)  # an unknown name is a usage error before anything listens
     sock = listening_socket(host, port)
@@ -39,9 +39,7 @@ def mock(host: str, port: int, seed: int, profile: str, list_profiles: bool) -> 
     for api_id, url in base_urls(origin).items():
         click.echo(f"  {api_id:<10} {url}")
     click.echo(f"  {'health':<10} {origin}/healthz")
-    config = uvicorn.Config(create_app(seed=seed, profile=profile), log_level="warning", access_log=False,
-                            timeout_graceful_shutdown=5)
-    uvicorn.Server(config).run(sockets=[sock])
+    serve(create_app(seed=seed, profile=profile, cache_bytes=int(cache_mb * 1024 * 1024)), sock)
     return EXIT_OK
 
 

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import signal
 from pathlib import Path
-from types import FrameType
-from typing import NoReturn
 
 import click
 
 from contractgate.errors import EXIT_OK, ContractgateError
 from contractgate.receiver.app import DEFAULT_MAX_BYTES, callback_path, create_receiver, webhook_operation
 from contractgate.secrets import Masker
-from contractgate.serving import listening_socket
 
 
 def _require_loopback_host(host: str) -> None:
@@ -25,10 +21,6 @@ def _require_loopback_host(host: str) -> None:
         raise ContractgateError(
             f"--host {host} is not a loopback address (127.0.0.0/8, ::1, localhost); "
             "pass --allow-non-loopback to listen where other machines can reach it") from None
-
-
-def _exit_ok(_signum: int, _frame: FrameType | None) -> NoReturn:
-    raise SystemExit(EXIT_OK)
 
 
 @click.command()
@@ -52,7 +44,7 @@ def receive(api_id: str, host: str, allow_non_loopback: bool, port: int, store: 
     operation = webhook_operation(api_id)  # unknown or not receivable: a usage error before anything listens
     if not allow_non_loopback:
         _require_loopback_host(host)
-    import uvicorn  # the server is only needed once the arguments are known to be good
+    from contractgate.serving import listening_socket, serve  # the server, once the arguments are known to be good
 
     masker = Masker.from_env()
     app = create_receiver(store, masker=masker, max_bytes=max_bytes, log=click.echo)
@@ -62,15 +54,9 @@ def receive(api_id: str, host: str, allow_non_loopback: bool, port: int, store: 
     click.echo(masker.text(f"contractgate receive: {api_id} {operation.operation_id} into {store}; Ctrl-C stops it"))
     click.echo(f"  {'callback':<10} {origin}{callback_path(api_id)}")
     click.echo(f"  {'health':<10} {origin}/healthz")
-    config = uvicorn.Config(app, log_level="warning", access_log=False, timeout_graceful_shutdown=5,
-                            limit_concurrency=256)
-    # uvicorn shuts down gracefully, then re-raises the signal to the handler it found: this one makes SIGTERM
-    # end the command (exit 0) rather than kill the process; Ctrl-C ends it as every command does (130).
-    previous = signal.signal(signal.SIGTERM, _exit_ok)
     try:
-        uvicorn.Server(config).run(sockets=[sock])
+        serve(app, sock)
     finally:
-        signal.signal(signal.SIGTERM, previous)
         click.echo("contractgate receive: stopped")
     return EXIT_OK
 

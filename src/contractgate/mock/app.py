@@ -1,15 +1,16 @@
 """The mock as one ASGI application: every vendor under its catalog ``mock_prefix``, thin over pure generators.
 
 An answer is a pure function of (seed, profile, API, id, the request headers the vendor reads), so it is
-rendered once and kept in a bounded cache; only the behaviour profiles (delays, sporadic errors) differ
-from one request to the next, drawn from a generator seeded like everything else.
+rendered once and kept in a cache bounded in bytes; only the behaviour profiles (delays, sporadic errors)
+differ from one request to the next, drawn from a generator seeded like everything else.
 """
 
 from __future__ import annotations
 
 import asyncio
+import sys
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from functools import lru_cache
 from http import HTTPStatus
 
 import orjson
@@ -25,10 +26,57 @@ from contractgate.mock.ids import rng_for
 from contractgate.mock.profiles import DEFAULT_PROFILE, get_profile
 
 VENDORS: dict[str, VendorApi] = {api.api_id: api for api in (asleep.API, upheal.API, emogg.API)}
-RENDER_CACHE_SIZE = 2048
+#: Bytes of rendered answers kept (``contractgate mock --cache-mb``): about 1,500 8-hour Asleep sessions.
+DEFAULT_CACHE_BYTES = 64 * 1024 * 1024
+#: What an entry costs besides its strings and body: its dict slot, its link in the order, its tuples.
+ENTRY_OVERHEAD = 256
 CACHEABLE_REQUEST = 1024  # characters of id and header values
 
 Rendered = tuple[int, bytes, tuple[tuple[str, str], ...]]
+RequestKey = tuple[str, str, tuple[str | None, ...]]
+
+
+def _cost(key: RequestKey, rendered: Rendered) -> int:
+    _, session_id, values = key
+    _, body, headers = rendered
+    strings = [session_id, *(v for v in values if v is not None), *(part for pair in headers for part in pair)]
+    return ENTRY_OVERHEAD + sys.getsizeof(body) + sum(map(sys.getsizeof, strings))
+
+
+class AnswerCache:
+    """Rendered answers by request, bounded by the bytes they take; the least recently used go first.
+
+    Bodies are kept as exact-size copies: orjson returns its bytes in a buffer the allocator sized for the
+    growing output, and keeping those cost about 15 times the payload in resident memory.
+    """
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self.size = 0
+        self.entries: OrderedDict[RequestKey, tuple[Rendered, int]] = OrderedDict()
+
+    def get(self, key: RequestKey) -> Rendered | None:
+        entry = self.entries.get(key)
+        if entry is None:
+            return None
+        self.entries.move_to_end(key)
+        return entry[0]
+
+    def put(self, key: RequestKey, rendered: Rendered) -> Rendered:
+        """Keep ``rendered`` (unless it alone is over the budget); returns the copy kept."""
+        status, body, headers = rendered
+        compact = (status, memoryview(body).tobytes(), headers)
+        cost = _cost(key, compact)
+        if cost > self.budget:
+            return compact
+        if (old := self.entries.pop(key, None)) is not None:
+            self.size -= old[1]
+        while self.size + cost > self.budget:
+            _, (_, freed) = self.entries.popitem(last=False)
+            self.size -= freed
+        self.entries[key] = (compact, cost)
+        self.size += cost
+        return compact
 
 
 def base_urls(origin: str) -> dict[str, str]:
@@ -37,14 +85,17 @@ def base_urls(origin: str) -> dict[str, str]:
     return {api_id: origin.rstrip("/") + str(catalog.api(api_id).mock_prefix) for api_id in VENDORS}
 
 
-def create_app(seed: int = 0, profile: str = DEFAULT_PROFILE, credentials: Credentials | None = None) -> Starlette:
+def create_app(seed: int = 0, profile: str = DEFAULT_PROFILE, credentials: Credentials | None = None,
+               cache_bytes: int = DEFAULT_CACHE_BYTES) -> Starlette:
+    """The mock; its answer cache (``app.state.answers``, an AnswerCache) keeps at most ``cache_bytes``."""
     chosen = get_profile(profile)
     accepted = credentials or Credentials.from_env()
     behaviour = chosen.behaviour
     luck = rng_for("behaviour", seed, profile)
+    answers = AnswerCache(cache_bytes)
 
-    @lru_cache(maxsize=RENDER_CACHE_SIZE)
-    def render(api_id: str, session_id: str, header_values: tuple[str | None, ...]) -> Rendered:
+    def render(key: RequestKey) -> Rendered:
+        api_id, session_id, header_values = key
         vendor = VENDORS[api_id]
         reply = vendor.respond(session_id, dict(zip(vendor.headers, header_values, strict=True)), seed, accepted)
         body = chosen.transform(api_id, str(reply.status), reply.body)
@@ -61,10 +112,13 @@ def create_app(seed: int = 0, profile: str = DEFAULT_PROFILE, credentials: Crede
                     headers["Retry-After"] = str(failure.retry_after)
                 return Response(orjson.dumps(reply.body), failure.status, headers, "application/json")
             [session_id] = request.path_params.values()
-            values = tuple(request.headers.get(name) for name in vendor.headers)
+            key = (vendor.api_id, session_id, tuple(request.headers.get(name) for name in vendor.headers))
             # A fuzzer's giant ids and headers would fill the cache with answers nobody asks for twice.
-            cacheable = len(session_id) + sum(len(v or "") for v in values) <= CACHEABLE_REQUEST
-            status, content, headers = (render if cacheable else render.__wrapped__)(vendor.api_id, session_id, values)
+            if len(session_id) + sum(len(v or "") for v in key[2]) > CACHEABLE_REQUEST:
+                rendered = render(key)
+            elif (rendered := answers.get(key)) is None:
+                rendered = answers.put(key, render(key))
+            status, content, headers = rendered
             return Response(content, status, dict(headers), "application/json")
 
         return handle
@@ -78,4 +132,7 @@ def create_app(seed: int = 0, profile: str = DEFAULT_PROFILE, credentials: Crede
         api = catalog.api(api_id)
         for operation in api.operations.values():
             routes.append(Route(f"{api.mock_prefix}{operation.path}", endpoint(vendor), methods=[operation.method]))
-    return Starlette(routes=routes)
+    app = Starlette(routes=routes)
+    app.state.answers = answers
+    return app
+

@@ -63,6 +63,17 @@ def _brief(violation: Violation) -> dict[str, str]:
             "message": violation.message}
 
 
+def _keyed(body: bytes) -> tuple[Any, str]:
+    """The body's JSON and its delivery key; InputError for a body that is not JSON or has no canonical form."""
+    payload = parse_json(body, "request body")
+    try:
+        return payload, delivery_key(canonical(payload))
+    except orjson.JSONEncodeError as exc:
+        # orjson writes at most 254 levels of nesting: a body deeper than that (and than parse_json refuses) has
+        # no canonical form, hence no key. Refused like a body that is not JSON, not a 500.
+        raise InputError("request body", f"JSON nested too deep for its canonical form ({exc})") from None
+
+
 def _unsupported_type(content_type: str | None) -> str | None:
     """Why a Content-Type is refused (None: it is JSON in UTF-8)."""
     if content_type is None:
@@ -181,13 +192,12 @@ class _Receiver:
             "bytes": len(body), "headers": self.masker.headers(dict(headers)),
         }
         try:
-            payload = parse_json(body, "request body")
+            payload, key = _keyed(body)
         except InputError as exc:
             key = delivery_key(body)
             created = self.keep("rejected", key, body, {**meta, "status": 400, "error": exc.cause})
             answer = {"error": str(exc), "outcome": "rejected", "key": key, "duplicate": not created}
             return 400, answer, f"rejected {key[:12]}: {exc.cause}"
-        key = delivery_key(canonical(payload))
         violations = self.checker.check(payload)
         errors = sum(v.severity == "error" for v in violations)
         status, outcome = (422, "rejected") if errors else (200, "accepted")
@@ -220,6 +230,11 @@ class _Receiver:
         request.state.note = detail
         return self.json(exc.status_code, {"error": detail}, exc.headers)
 
+    async def fail(self, request: Request, exc: Exception) -> Response:
+        """A bug, answered in JSON like everything else (Starlette still raises it, so it is logged)."""
+        request.state.note = f"internal error: {type(exc).__name__}"
+        return self.json(500, {"error": "internal error in the receiver; the delivery was not stored"})
+
 
 def create_receiver(store: Path, *, credentials: Credentials | None = None, masker: Masker | None = None,
                     max_bytes: int = DEFAULT_MAX_BYTES, body_timeout: float = BODY_TIMEOUT,
@@ -237,5 +252,5 @@ def create_receiver(store: Path, *, credentials: Credentials | None = None, mask
         routes=[Route(callback_path(), receiver.callback, methods=["POST"]),
                 Route("/healthz", receiver.healthz, methods=["GET"])],
         middleware=middleware,
-        exception_handlers={HTTPException: receiver.refuse},
+        exception_handlers={HTTPException: receiver.refuse, Exception: receiver.fail},
     )
