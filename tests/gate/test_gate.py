@@ -79,11 +79,13 @@ def test_over_loopback_the_same_gate_passes_faithful_and_catches_a_broken_rule()
         assert ("asleep-v3", "ASLEEP-V3-N001") in caught(result)
 
 
-CANARIES = {"ASLEEP_API_KEY": "canary-asleep-7d41c0", "UPHEAL_API_KEY": "canary-upheal-93be2a",
-            "EMOGG_API_TOKEN": "canary-emogg-5f08e6"}
+CANARIES = {"ASLEEP_API_KEY": "canary/asleep+7d=41&c0\"%20 x", "UPHEAL_API_KEY": "canary-upheal-93be2a",
+            "EMOGG_API_TOKEN": "canary emogg/5f+08=e6%", "ASLEEP_USER_ID": "G-20240101000000-CanaryUserCanaryUser"}
 
 
-def test_no_credential_reaches_any_artifact(tmp_path, monkeypatch, capsys):
+def test_no_credential_or_user_id_reaches_any_artifact_in_any_encoding(tmp_path, monkeypatch, capsys):
+    from contractgate.secrets import encodings
+
     for name, value in CANARIES.items():
         monkeypatch.setenv(name, value)
     reports = tmp_path / "reports"
@@ -95,9 +97,11 @@ def test_no_credential_reaches_any_artifact(tmp_path, monkeypatch, capsys):
     artifacts = {p.name: p.read_text() for p in reports.iterdir()} | {"stdout": out, "stderr": err}
     assert {"junit.xml", "summary.md", "report.html"} <= set(artifacts)
     assert "curl" in artifacts["summary.md"], "the canary test needs a reproduction command to look into"
+    assert "$ASLEEP_USER_ID" in artifacts["summary.md"], "a reproduction names the user id by its variable"
     for name, text in artifacts.items():
         for canary in CANARIES.values():
-            assert canary not in text, f"{canary} leaked into {name}"
+            for form in encodings(canary):
+                assert form not in text, f"{canary!r} leaked into {name} as {form!r}"
 
 
 def test_a_live_run_without_credentials_stops_before_any_request(monkeypatch, capsys):

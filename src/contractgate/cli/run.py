@@ -85,10 +85,6 @@ def run(ctx: click.Context, target: str, base_urls: tuple[str, ...], apis: tuple
         raise click.UsageError(f"--baseline {baseline}: no such file (create it with --update-baseline)")
     natives = {catalog.api(a).id: url for a, url in split_pairs(base_urls, "--base-url").items()}
     parsed = Target.parse(target, natives)
-    if parsed.local and not natives:
-        from contractgate.mock.profiles import get_profile
-
-        get_profile(profile)
     seed = random_source.randbelow(2**31) if seed is None else seed
     cfg = GateConfig(target=parsed.name, base_urls=natives, apis=tuple(catalog.api(a).id for a in apis), seed=seed,
                      max_examples=max_examples, profile=profile, rate=rate, strict=strict,

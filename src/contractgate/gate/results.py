@@ -62,6 +62,7 @@ class GateResult:
     checks: tuple[str, ...]
     operations: list[OperationResult]
     duration_s: float = 0.0
+    replay: str = ""  # the command that runs the same cases again
     triage: Triage | None = None  # against a baseline; None: every failure is new
     unreachable: tuple[str, ...] = ()  # "cannot connect to URL: reason", one per origin
 

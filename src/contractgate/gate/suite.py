@@ -96,12 +96,13 @@ class GateSuite:
             return self
         if not self.target.embedded:
             self.target = identify(self.target, self.catalog, self.api_ids)
-        if not self.target.local:
-            from contractgate.mock.profiles import DEFAULT_PROFILE
+        from contractgate.mock.profiles import DEFAULT_PROFILE, get_profile
 
-            if self.cfg.profile != DEFAULT_PROFILE:
-                raise ContractgateError(f"--profile {self.cfg.profile} is a mock drift profile; the target "
-                                        f"{self.target.name} is not the mock")
+        if self.cfg.profile != DEFAULT_PROFILE:
+            get_profile(self.cfg.profile)
+            if not any(self.target.is_mock(a) for a in self.api_ids):
+                raise ContractgateError(f"--profile {self.cfg.profile} is a drift profile of the mock, and the target "
+                                        f"{self.target.name} is not the mock (no request was sent)")
         sent: list[str] = []
         for api_id in self.api_ids:
             api = self.catalog.api(api_id)
@@ -111,7 +112,7 @@ class GateSuite:
             sent += [v.split(" ", 1)[-1] for k, v in credentials.items() if k.lower() in SENSITIVE_HEADERS]
             mock = self.target.is_mock(api_id)
             session = None
-            if not self.target.embedded:
+            if not (self.target.embedded and mock):
                 base = self.target.base_url(api)
                 policy = None if mock else RequestPolicy.documented(
                     (op.method, base, str(op.path)) for op in api.operations.values())
@@ -122,8 +123,9 @@ class GateSuite:
             checks_off.update({c: "excluded by the configuration" for c in self.cfg.exclude_checks})
             self.endpoints[api_id] = Endpoint(api_id, self.target.base_url(api), mock, credentials, session,
                                               checks_off=checks_off)
-        # The keys actually sent (the mock's local defaults included) are masked, not only those in the env.
-        self.masker = Masker.from_env(self.catalog).with_values(*sent)
+        # The keys actually sent (the mock's local defaults included) are masked, not only those in the env;
+        # reports are shared, so user ids become pseudonyms (reproductions name them as $ASLEEP_USER_ID).
+        self.masker = Masker.from_env(self.catalog, pseudonymize=True).with_values(*sent)
         self.prepared = True
         return self
 
@@ -150,7 +152,7 @@ class GateSuite:
             settings["phases"] = {"coverage": {"unexpected-methods": []}}
         schema = schemathesis.openapi.from_dict(copy.deepcopy(load_document(api.spec_path)),
                                                 config=schemathesis.Config.from_dict(settings))
-        if self.target.embedded:
+        if endpoint.session is None:
             from contractgate.mock.app import create_app  # the mock is only needed for the embedded target
 
             schema.app = create_app(seed=cfg.seed, profile=cfg.profile)
@@ -290,7 +292,7 @@ class GateSuite:
         # shlex-style single quotes would stop the shell from expanding $VARIABLE: use double quotes there.
         for name, reference in variables.items():
             command = command.replace(f"'{name}: {reference}'", f'"{name}: {reference}"')
-        if self.target.embedded:
+        if endpoint.session is None:
             command = command.replace(EMBEDDED_ORIGIN, "http://127.0.0.1:8000")
             command = (f"# start the same mock: contractgate mock --port 8000 --seed {self.cfg.seed} "
                        f"--profile {self.cfg.profile}\n{command}")
@@ -360,9 +362,22 @@ class GateSuite:
         operations.sort(key=lambda op: (order.get(op.api_id, 99), op.operation_id))
         triage = self.baseline.triage(self._fingerprints(), dt.date.today()) if self.cfg.baseline else None
         return GateResult(target=self.cfg.target, seed=self.cfg.seed, max_examples=self.cfg.max_examples,
-                          profile=self.cfg.profile if self.target.local and not self.target.base_urls else None,
+                          replay=self.replay_command(),
+                          profile=self.cfg.profile if any(self.target.is_mock(a) for a in self.api_ids) else None,
                           checks=all_checks(), operations=operations, duration_s=duration_s, triage=triage,
                           unreachable=unreachable)
+
+    def replay_command(self) -> str:
+        """The command that runs the same cases against the same target."""
+        cfg = self.cfg
+        parts = ["contractgate run", f"--seed {cfg.seed}", f"--max-examples {cfg.max_examples}"]
+        if cfg.target != "embedded" or not cfg.base_urls:
+            parts.append(f"--target {cfg.target}")
+        parts += [f"--base-url {api}={url}" for api, url in sorted(cfg.base_urls.items())]
+        parts += [f"--api {api}" for api in cfg.apis if api not in cfg.base_urls]
+        if cfg.profile != "faithful":
+            parts.append(f"--profile {cfg.profile}")
+        return " ".join(parts)
 
     def close(self) -> None:
         for endpoint in self.endpoints.values():

@@ -15,13 +15,14 @@ from http import HTTPStatus
 
 import orjson
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from contractgate.catalog import load_catalog
 from contractgate.mock import asleep, emogg, upheal
-from contractgate.mock.common import Credentials, VendorApi
+from contractgate.mock.common import MOCK_SIGNATURE_HEADER, Credentials, VendorApi
 from contractgate.mock.ids import rng_for
 from contractgate.mock.profiles import DEFAULT_PROFILE, get_profile
 
@@ -132,7 +133,29 @@ def create_app(seed: int = 0, profile: str = DEFAULT_PROFILE, credentials: Crede
         api = catalog.api(api_id)
         for operation in api.operations.values():
             routes.append(Route(f"{api.mock_prefix}{operation.path}", endpoint(vendor), methods=[operation.method]))
-    app = Starlette(routes=routes)
+    app = Starlette(routes=routes, middleware=[Middleware(_Signed)])
     app.state.answers = answers
     return app
 
+
+class _Signed:
+    """Every answer, 404s and 405s included, carries the mock's signature: the gate trusts only the mock
+    with undocumented methods and its local default credentials (gate/target.py identify)."""
+
+    def __init__(self, app: Callable[..., Awaitable[None]]) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, object], receive: Callable[..., Awaitable[object]],
+                       send: Callable[[dict[str, object]], Awaitable[None]]) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def signed(message: dict[str, object]) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))  # type: ignore[call-overload]
+                headers.append((MOCK_SIGNATURE_HEADER.encode(), b"1"))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, signed)

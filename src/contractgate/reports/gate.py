@@ -133,7 +133,7 @@ def render_markdown(result: GateResult) -> str:
         lines += [f"- {op.api_id}: `{v.rule}` {v.title or ''} {n} times, first at `{v.pointer}`: {v.message}"
                   for op, v, n in warnings]
         lines += ["", "</details>"]
-    lines += ["", f"Replay with `contractgate run --seed {result.seed} --target {result.target}`."]
+    lines += ["", f"Replay with `{result.replay or f'contractgate run --seed {result.seed}'}`."]
     return "\n".join(lines) + "\n"
 
 
