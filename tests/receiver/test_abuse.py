@@ -15,9 +15,11 @@ from urllib.parse import urlsplit
 
 import httpx
 import orjson
+import pytest
+from starlette.responses import Response
 
 from contractgate.receiver.store import canonical, delivery_key
-from contractgate.serving import Limits
+from contractgate.serving import GuardedApp, Limits
 from tests.receiver.conftest import HEADERS, distinct_callbacks, receiver_process, stored
 
 HALF_OPEN = 300
@@ -178,3 +180,25 @@ def test_a_body_nested_too_deep_is_answered_400_in_json_and_kept_under_rejected(
     answer = response.json()
     assert answer["error"].startswith("request body: JSON nested") and answer["outcome"] == "rejected"
     assert [p.read_bytes() for p in stored(tmp_path / "store", "rejected")] == [deep]
+
+
+@pytest.mark.anyio
+async def test_requests_past_the_cap_are_answered_503_in_json_and_connections_are_not_counted():
+    release = asyncio.Event()
+
+    async def slow_app(scope, receive, send):
+        await release.wait()
+        await Response(b"{}", 200, media_type="application/json")(scope, receive, send)
+
+    transport = httpx.ASGITransport(app=GuardedApp(slow_app, Limits(max_requests=2)))
+    async with httpx.AsyncClient(transport=transport, base_url="http://r") as client:
+        first = [asyncio.create_task(client.get("/")) for _ in range(2)]
+        while transport.app.in_flight < 2:  # bounded: both are in the app after a few loop turns
+            await asyncio.sleep(0)
+        busy = await client.get("/")
+        release.set()
+        served = await asyncio.gather(*first)
+        again = await client.get("/")
+    assert [r.status_code for r in served] == [200, 200] and again.status_code == 200
+    assert (busy.status_code, busy.headers["retry-after"], busy.json()) == (
+        503, "1", {"error": "the server is busy (2 requests at once); retry"})
