@@ -19,6 +19,7 @@ import yaml
 
 from contractgate.errors import ContractgateError
 from contractgate.fileio import write_text_atomic
+from contractgate.findings import Violation
 from contractgate.yamlfile import load_yaml
 
 FORMAT = "contractgate-baseline/1"
@@ -85,6 +86,17 @@ class Baseline:
         new = tuple(f for f in seen if f not in by_print)
         resolved = tuple(e for e in self.entries if e.fingerprint not in set(seen))
         return Triage(known, new, expired, resolved)
+
+    def split(self, api: str, operation: str, status: int | None, violations: Iterable[Violation],
+              today: dt.date | None = None) -> tuple[list[Violation], list[Violation]]:
+        """(new, known) violations of one payload: known ones are in the baseline and not expired."""
+        today = today or dt.date.today()
+        new: list[Violation] = []
+        known: list[Violation] = []
+        for v in violations:
+            entry = self.entry(Fingerprint.of(api, operation, v.rule, status, v.pointer))
+            (known if entry is not None and not entry.expired(today) else new).append(v)
+        return new, known
 
     def updated(self, seen: Iterable[Fingerprint]) -> Baseline:
         """Every finding seen, keeping the reason and date of entries that were there already."""

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from contractgate.baseline import Baseline
 from contractgate.catalog import load_catalog
 from contractgate.diff.behaviour import diff_recordings
 from contractgate.diff.change import Change, has_breaking
@@ -31,6 +32,7 @@ class Checked:
 
     interaction: Interaction
     violations: tuple[Violation, ...]
+    known: tuple[Violation, ...] = ()  # excused by the known deviations (--known-deviations)
 
 
 @dataclass(frozen=True)
@@ -71,8 +73,15 @@ def validate_interaction(interaction: Interaction) -> list[Violation]:
     return checker.check(interaction.payload)
 
 
+def _checked(interaction: Interaction, found: list[Violation], known: Baseline | None) -> Checked:
+    if known is None:
+        return Checked(interaction, tuple(found))
+    new, excused = known.split(interaction.api, interaction.operation, interaction.status, found)
+    return Checked(interaction, tuple(new), tuple(excused))
+
+
 def run_drift(api_id: str, baseline: Path, target: Target, out: Path, volatile: Volatile,
-              options: RecordOptions | None = None) -> Drift:
+              options: RecordOptions | None = None, known: Baseline | None = None) -> Drift:
     """Record the baseline's ids of ``api_id`` from ``target`` into ``out``, validate them, diff them."""
     operation = rest_operation(load_catalog().api(api_id))
     if not baseline.is_dir():
@@ -89,7 +98,7 @@ def run_drift(api_id: str, baseline: Path, target: Target, out: Path, volatile: 
     recorded = record(api_id, ids, target, out, options)
     after = load_folder(out)
     new = [i for i in after.interactions if i.api == api_id and i.operation == operation.operation_id]
-    validation = tuple(Checked(i, tuple(found)) for i in new if (found := validate_interaction(i)))
+    validation = tuple(c for i in new if (c := _checked(i, validate_interaction(i), known)).violations or c.known)
     changes = diff_recordings(match(old, new), schema_for=payload_schema_or_none, volatile=volatile)
     return Drift(api_id, target.name, str(baseline), str(out), recorded_at, recorded, len(new), validation,
                  tuple(changes), (*before.errors, *after.errors))

@@ -8,6 +8,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from contractgate.baseline import Baseline, Fingerprint
 from contractgate.conflicts import Conflict, at_pointer, load_conflicts
 from contractgate.errors import EXIT_OK, EXIT_USAGE, EXIT_VIOLATION, InputError
 from contractgate.findings import Violation
@@ -53,6 +54,7 @@ class FileResult:
     file: str
     violations: list[Violation] = field(default_factory=list)
     error: str | None = None  # the file could not be read as a payload
+    known: list[Violation] = field(default_factory=list)  # excused by a baseline of known deviations
 
     def failed(self, strict: bool = False) -> bool:
         return any(v.severity == "error" or strict for v in self.violations)
@@ -69,6 +71,8 @@ class FileResult:
         }
         if self.error is not None:
             out["error"] = self.error
+        if self.known:
+            out["known"] = [v.to_dict() for v in self.known]
         return out
 
 
@@ -87,6 +91,22 @@ def validate_files(
         results.append(FileResult(str(file), [_with_conflicts(v, at_pointer(recorded, checker.api_id, v.pointer))
                                                for v in checker.check(payload)]))
     return results
+
+
+def apply_baseline(results: list[FileResult], baseline: Baseline, checker: PayloadChecker) -> list[FileResult]:
+    """Known deviations move out of each result's violations (they no longer fail it) into ``known``."""
+    status = None if checker.api.operation(checker.operation_id).is_webhook else int(checker.status)
+    out = []
+    for result in results:
+        new, known = baseline.split(checker.api_id, checker.operation_id, status, result.violations)
+        out.append(replace(result, violations=new, known=known))
+    return out
+
+
+def seen_fingerprints(results: Iterable[FileResult], checker: PayloadChecker) -> list[Fingerprint]:
+    status = None if checker.api.operation(checker.operation_id).is_webhook else int(checker.status)
+    return [Fingerprint.of(checker.api_id, checker.operation_id, v.rule, status, v.pointer)
+            for r in results for v in (*r.violations, *r.known)]
 
 
 def _with_conflicts(violation: Violation, conflicts: list[Conflict]) -> Violation:

@@ -176,3 +176,29 @@ def test_a_baseline_without_the_api_and_a_live_target_without_credentials_are_us
     assert code == 2
     one_error_line(err, "webhook", "contractgate receive")
     assert not (tmp_path / "drift").exists()
+
+
+def test_two_drifts_in_the_same_second_get_their_own_folders(tmp_path, capsys):
+    """Run names carry the second; a second run in it gets -2, never the first run's folder or recording."""
+    from contractgate.cli import main
+
+    base = tmp_path / "base"
+    assert main(["record", "--api", "emogg", "--sample", "3", "--out", str(base)]) == 0
+    for _ in range(3):  # three in a row: at least two share a second on any machine that is not very slow
+        assert main(["drift", "--api", "emogg", "--baseline", str(base), "--report-dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert out.count("3 new;") == 3, out  # each run recorded afresh: no run reused another's recording
+    runs = sorted(p for p in (tmp_path / "drift").iterdir() if p.is_dir())
+    assert len(runs) == 3 and len({p.name for p in runs}) == 3
+
+
+def test_a_taken_report_name_gets_a_counter():
+    import tempfile
+    from pathlib import Path
+
+    from contractgate.cli.record import _claim_stem
+
+    with tempfile.TemporaryDirectory() as folder:
+        first = _claim_stem(Path(folder), "emogg-20261206T220000Z")
+        second = _claim_stem(Path(folder), "emogg-20261206T220000Z")
+        assert first.name == "emogg-20261206T220000Z" and second.name == "emogg-20261206T220000Z-2"

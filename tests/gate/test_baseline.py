@@ -96,3 +96,38 @@ def test_baseline_flags_are_checked_before_anything_runs(tmp_path, capsys):
     assert main([*RUN, "--baseline", str(tmp_path / "missing.yaml")]) == 2
     err = capsys.readouterr().err.splitlines()
     assert "--update-baseline needs --baseline" in err[0] and "no such file" in err[1]
+
+
+def test_validate_and_drift_take_the_same_baseline(tmp_path, capsys):
+    """A deviation triaged in a gate run is known to `validate` (--baseline) and `drift` (--known-deviations)."""
+    import json
+
+    from tests.conftest import clean
+
+    body = clean("asleep-v3")
+    body["result"]["stat"]["sleep_efficiency"] = "0.93"  # what the type-change profile does
+    payload = tmp_path / "body.json"
+    payload.write_text(json.dumps(body))
+    baseline = tmp_path / "b.yaml"
+    save_baseline(Baseline((Entry(Fingerprint.of("asleep-v3", "getSession", "schema", 200,
+                                                  "/result/stat/sleep_efficiency")),)), baseline)
+    assert main(["validate", "asleep-v3", "getSession", str(payload)]) == 1
+    capsys.readouterr()
+    assert main(["validate", "asleep-v3", "getSession", "--baseline", str(baseline), str(payload)]) == 0
+    out = capsys.readouterr().out
+    assert "ok, 1 known" in out and "(in the baseline)" in out
+    assert main(["validate", "asleep-v3", "getSession", "--format", "json", "--baseline", str(baseline),
+                 str(payload)]) == 0
+    [result] = json.loads(capsys.readouterr().out)["results"]
+    assert result["ok"] and result["known"][0]["pointer"] == "/result/stat/sleep_efficiency"
+
+    recording = tmp_path / "base"
+    assert main(["record", "--api", "asleep-v3", "--sample", "5", "--out", str(recording)]) == 0
+    drift = ["drift", "--api", "asleep-v3", "--baseline", str(recording), "--profile", "type-change",
+             "--report-dir", str(tmp_path / "r")]
+    assert main(drift) == 1
+    capsys.readouterr()
+    # The type change is still a breaking change of the diff (exit 1); as a violation it is known now.
+    assert main([*drift, "--known-deviations", str(baseline)]) == 1
+    out = capsys.readouterr().out
+    assert "(0 errors, 0 warnings, 3 known deviations)" in out, out

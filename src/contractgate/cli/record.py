@@ -3,6 +3,7 @@ about the spec, and the scheduled drift check (docs/recordings.md, docs/drift.md
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -11,9 +12,10 @@ from typing import Any, TypeVar
 
 import click
 
+from contractgate.baseline import load_baseline
 from contractgate.catalog import load_catalog
 from contractgate.diff.volatile import DEFAULT_CONFIG, load_volatile
-from contractgate.errors import EXIT_OK, EXIT_USAGE, EXIT_VIOLATION
+from contractgate.errors import EXIT_OK, EXIT_USAGE, EXIT_VIOLATION, ContractgateError
 from contractgate.fileio import check_folder, write_text_atomic
 from contractgate.gate.target import Target
 from contractgate.mock.profiles import DEFAULT_PROFILE
@@ -188,10 +190,13 @@ def observed(folder: Path, api_id: str | None, fmt: str, out: Path | None, max_b
               show_default=True, help="Reports go to REPORT_DIR/drift/<api>-<UTC time>.{md,html,json}.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the new recording. Default: REPORT_DIR/drift/<api>-<UTC time>/recording.")
+@click.option("--known-deviations", type=click.Path(dir_okay=False, path_type=Path),
+              help="Known deviations (the YAML of `contractgate run --baseline`): violations in it are reported "
+                   "as known and do not fail the check. (--baseline here is the recording folder.)")
 @_request_options
-def drift(api_id: str, baseline: Path, report_dir: Path, out: Path | None, target: str, profile: str, seed: int,
-          rate: float, timeout: float, headers: tuple[tuple[str, str], ...], query: tuple[tuple[str, str], ...],
-          mask_headers: tuple[str, ...], mask_query: tuple[str, ...]) -> int:
+def drift(api_id: str, baseline: Path, report_dir: Path, out: Path | None, known_deviations: Path | None,
+          target: str, profile: str, seed: int, rate: float, timeout: float, headers: tuple[tuple[str, str], ...],
+          query: tuple[tuple[str, str], ...], mask_headers: tuple[str, ...], mask_query: tuple[str, ...]) -> int:
     """The scheduled drift check: record the baseline's sessions now, validate every answer (schema and rules),
     diff against the baseline and write a dated report (Markdown, HTML, JSON).
 
@@ -205,12 +210,21 @@ def drift(api_id: str, baseline: Path, report_dir: Path, out: Path | None, targe
     parsed = Target.parse(target)
     catalog = load_catalog()
     api = catalog.api(api_id)
-    stem = report_dir / "drift" / f"{api.id}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}"
     options = _options(seed, profile, rate, timeout, False, headers, query, mask_headers, mask_query)
     # Checked before anything is fetched: a report that cannot be written would waste the whole run.
-    check_folder(stem.parent)
-    result = run_drift(api.id, baseline, parsed, check_folder(out or stem / "recording"),
-                       load_volatile(DEFAULT_CONFIG, catalog.apis), options)
+    check_folder(report_dir / "drift")
+    known = load_baseline(known_deviations) if known_deviations is not None else None
+    made = [p for p in (report_dir, report_dir / "drift") if not p.exists()]
+    stem = _claim_stem(report_dir / "drift", f"{api.id}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}")
+    try:
+        result = run_drift(api.id, baseline, parsed, check_folder(out or stem / "recording"),
+                           load_volatile(DEFAULT_CONFIG, catalog.apis), options, known)
+    except BaseException:
+        # A run that did not happen leaves no folder behind (a non-empty one holds its recording).
+        for folder in (stem, *reversed(made)):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
     for error in result.errors:
         _error(str(error))
     mask = result.recorded.masker.text
@@ -222,6 +236,22 @@ def drift(api_id: str, baseline: Path, report_dir: Path, out: Path | None, targe
     if result.errors:
         return EXIT_USAGE
     return EXIT_VIOLATION if result.failed else EXIT_OK
+
+
+def _claim_stem(folder: Path, name: str) -> Path:
+    """A report folder no other run uses: two drifts in the same second (or at once) get -2, -3, ...
+
+    ``mkdir`` either creates the folder or fails, so the claim holds between processes too.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in range(1, 1000):
+        stem = folder / (name if n == 1 else f"{name}-{n}")
+        try:
+            stem.mkdir()
+        except FileExistsError:
+            continue
+        return stem
+    raise ContractgateError(f"{folder}: 999 drift reports named {name}* already; clean the folder")
 
 
 COMMANDS = [record, observed, drift]

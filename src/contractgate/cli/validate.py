@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
+from contractgate.baseline import load_baseline
 from contractgate.catalog import load_catalog
 from contractgate.payload import DEFAULT_MAX_BYTES
 from contractgate.reports.validation import render_json, render_text
 from contractgate.spec import DEFAULT_STATUS
-from contractgate.validate import checker_for, exit_code, validate_files
+from contractgate.validate import apply_baseline, checker_for, exit_code, seen_fingerprints, validate_files
 
 
 @click.command()
@@ -21,15 +24,21 @@ from contractgate.validate import checker_for, exit_code, validate_files
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
 @click.option("--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES, show_default=True,
               help="Refuse larger files.")
+@click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path),
+              help="Known deviations (as written by `contractgate run --update-baseline`): reported, not failing.")
 def validate(api: str, operation: str, files: tuple[str, ...], status: str, fmt: str, strict: bool,
-             max_bytes: int) -> int:
+             max_bytes: int, baseline: Path | None) -> int:
     """Check payload files (response bodies; for a webhook, request bodies) against API OPERATION.
 
     Exit 0 when every file conforms, 1 on any error-severity violation, 2 when an argument is wrong or a
     file cannot be read (the other files are still checked and reported).
     """
     load_catalog().operation(api, operation)  # unknown ids: a usage error before any file is read
-    results = validate_files(checker_for(api, operation, status), files, max_bytes=max_bytes)
+    known = load_baseline(baseline) if baseline is not None else None
+    checker = checker_for(api, operation, status)
+    results = validate_files(checker, files, max_bytes=max_bytes)
+    if known is not None:
+        results = apply_baseline(results, known, checker)
     for result in results:
         if result.error is not None:
             click.echo(f"contractgate: error: {result.file}: {result.error}", err=True)
@@ -39,6 +48,10 @@ def validate(api: str, operation: str, files: tuple[str, ...], status: str, fmt:
         text = render_text([r for r in results if r.error is None])
         if text:
             click.echo(text)
+    if known is not None:
+        triage = known.triage(seen_fingerprints(results, checker))
+        click.echo(f"baseline {baseline}: {sum(len(r.known) for r in results)} known findings, "
+                   f"{len(triage.resolved)} entries not seen in these files", err=True)
     return exit_code(results, strict=strict)
 
 

@@ -36,8 +36,10 @@ def verdict(drift: Drift) -> str:
 
 def validation_summary(drift: Drift) -> str:
     counts = _severities(drift)
+    known = sum(len(c.known) for c in drift.validation)
     return (f"{_plural(drift.interactions, 'interaction')} validated, {len(drift.validation)} with findings "
-            f"({_plural(counts['error'], 'error')}, {_plural(counts['warning'], 'warning')})")
+            f"({_plural(counts['error'], 'error')}, {_plural(counts['warning'], 'warning')}"
+            f"{f', {known} known deviations' if known else ''})")
 
 
 def summary_line(drift: Drift) -> str:

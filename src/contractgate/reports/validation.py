@@ -24,6 +24,9 @@ def render_text(results: Sequence[FileResult]) -> str:
             rule = "" if v.rule == "schema" else f" [{v.rule}]"
             known = f" (documented conflict: {', '.join(v.conflicts)})" if v.conflicts else ""
             lines.append(f"  {v.severity:7} {v.pointer or '/'}: {v.message}{rule}{known}")
+        for v in result.known:
+            rule = "" if v.rule == "schema" else f" [{v.rule}]"
+            lines.append(f"  known   {v.pointer or '/'}: {v.message}{rule} (in the baseline)")
     return "\n".join(lines)
 
 
@@ -33,8 +36,9 @@ def _plural(n: int, word: str) -> str:
 
 def _verdict(result: FileResult) -> str:
     warnings = sum(v.severity == "warning" for v in result.violations)
+    known = f", {len(result.known)} known" if result.known else ""
     if not result.violations:
-        return "ok"
+        return f"ok{known}"
     if warnings == len(result.violations):
         return f"ok, {_plural(warnings, 'warning')}"
     return _plural(len(result.violations), "violation")
