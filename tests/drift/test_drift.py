@@ -12,8 +12,8 @@ import pytest
 from contractgate.catalog import load_catalog
 from contractgate.diff.volatile import DEFAULT_CONFIG, load_volatile
 from contractgate.drift import run_drift
-from contractgate.gate.polite import PoliteSession
 from contractgate.gate.target import Target
+from contractgate.http import PoliteSession
 from contractgate.mock.profiles import load_profiles
 from contractgate.recordings.format import load_folder
 from contractgate.recordings.record import RecordOptions, record

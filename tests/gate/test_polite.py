@@ -10,7 +10,7 @@ from typing import ClassVar
 
 import pytest
 
-from contractgate.gate.polite import PoliteSession
+from contractgate.http import PoliteSession
 
 
 class _Script(BaseHTTPRequestHandler):

@@ -192,3 +192,36 @@ def test_a_pasted_reproduction_gets_the_answer_the_gate_got(tmp_path, monkeypatc
     capsys.readouterr()
     status = re.search(r"status (\d+)", summary.split(command)[0].rsplit("### ", 1)[1])
     assert status is not None and pasted.stdout == status.group(1), (pasted.stdout, pasted.stderr)
+
+
+def test_a_tls_error_is_exit_2_in_one_line(tmp_path, capsys):
+    # A plain-HTTP server spoken to over https: the handshake fails, on loopback.
+    with running_mock() as mock:
+        port = mock.origin.rsplit(":", 1)[1]
+        code = main(["run", "--target", f"https://127.0.0.1:{port}", "--api", "emogg", "--max-examples", "5",
+                     "--report-dir", str(tmp_path)])
+    _, err = capsys.readouterr()
+    assert code == 2
+    [line] = err.strip().splitlines()
+    assert line.startswith(f"contractgate: error: cannot connect to https://127.0.0.1:{port}/emogg: TLS error")
+
+
+def test_connection_problems_are_named_in_a_users_words():
+    import socket
+
+    import requests
+
+    from contractgate.http import connection_problem
+
+    def wrapped(cause: BaseException) -> requests.ConnectionError:
+        try:
+            try:
+                raise cause
+            except BaseException as inner:
+                raise requests.ConnectionError("HTTPSConnectionPool(...): Max retries exceeded") from inner
+        except requests.ConnectionError as outer:
+            return outer
+
+    assert connection_problem(wrapped(socket.gaierror(-2, "Name or service not known"))) == "name not resolved (DNS)"
+    assert connection_problem(wrapped(ConnectionRefusedError(111, "Connection refused"))) == "connection refused"
+    assert connection_problem(wrapped(TimeoutError("timed out"))) == "timed out"

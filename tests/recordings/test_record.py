@@ -16,8 +16,8 @@ import orjson
 import pytest
 
 from contractgate.errors import ContractgateError
-from contractgate.gate.polite import PoliteSession
 from contractgate.gate.target import Target
+from contractgate.http import PoliteSession
 from contractgate.mock import callbacks
 from contractgate.mock.common import LOCAL_DEFAULTS
 from contractgate.receiver.store import Store, canonical, delivery_key

@@ -26,8 +26,8 @@ import requests
 
 from contractgate.catalog import Api, Catalog, Operation, load_catalog
 from contractgate.errors import ContractgateError, InputError
-from contractgate.gate.polite import PoliteSession
 from contractgate.gate.target import Target
+from contractgate.http import PoliteSession
 from contractgate.mock.profiles import DEFAULT_PROFILE
 from contractgate.payload import DEFAULT_MAX_BYTES, parse_json, read_payload
 from contractgate.recordings.format import (
