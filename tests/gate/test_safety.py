@@ -157,11 +157,10 @@ def test_the_embedded_mock_still_gets_unsupported_methods(tmp_path, capsys):
 
 
 def test_an_unreachable_target_is_exit_2_in_one_line(tmp_path, capsys):
-    code = main(["run", "--target", "http://127.0.0.1:1", "--api", "emogg", "--max-examples", "5",
-                 "--report-dir", str(tmp_path)])
+    code = main(["run", "--target", "http://127.0.0.1:1", "--max-examples", "5", "--report-dir", str(tmp_path)])
     _, err = capsys.readouterr()
     assert code == 2
-    assert err.strip() == "contractgate: error: cannot connect to http://127.0.0.1:1/emogg: connection refused"
+    assert err.strip() == "contractgate: error: cannot connect to http://127.0.0.1:1: connection refused"
     assert "cannot connect" in (tmp_path / "summary.md").read_text()
 
 
@@ -203,7 +202,7 @@ def test_a_tls_error_is_exit_2_in_one_line(tmp_path, capsys):
     _, err = capsys.readouterr()
     assert code == 2
     [line] = err.strip().splitlines()
-    assert line.startswith(f"contractgate: error: cannot connect to https://127.0.0.1:{port}/emogg: TLS error")
+    assert line.startswith(f"contractgate: error: cannot connect to https://127.0.0.1:{port}: TLS error")
 
 
 def test_connection_problems_are_named_in_a_users_words():

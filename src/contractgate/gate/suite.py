@@ -38,6 +38,7 @@ from contractgate.http import (
     ResponseTooLarge,
     UnsafeRequest,
     connection_problem,
+    origin,
 )
 from contractgate.secrets import SENSITIVE_HEADERS, Masker
 from contractgate.spec import load_document
@@ -57,7 +58,6 @@ class Endpoint:
     credentials: dict[str, str]
     session: PoliteSession | None  # None: in-process
     answered: bool = False
-    unreachable: str | None = None
     checks_off: dict[str, str] = field(default_factory=dict)  # check -> why it does not run here
 
 
@@ -84,6 +84,8 @@ class GateSuite:
         self.recorder = Recorder()
         self.baseline = load_baseline(cfg.baseline) if cfg.baseline and cfg.baseline.is_file() else Baseline()
         self.endpoints: dict[str, Endpoint] = {}
+        # origin -> "cannot connect to ...": one line per server, and nothing more is sent to it
+        self.unreachable: dict[tuple[str, str, int | None], str] = {}
         self._schemas: dict[str, Any] = {}
         self.masker = Masker()
         self.prepared = False
@@ -181,7 +183,7 @@ class GateSuite:
         endpoint = self.endpoints[api_id]
         operation = self._operation_id(api_id, case.operation.method, case.operation.path)
         result = self.recorder.operation(api_id, operation, case.operation.label)
-        if endpoint.unreachable:
+        if origin(endpoint.base_url) in self.unreachable:
             return  # the run will report that it could not connect; nothing more is sent
         if not endpoint.mock and case.method.upper() != case.operation.method.upper():
             self.recorder.withheld(result)
@@ -201,7 +203,9 @@ class GateSuite:
             return
         except requests.ConnectionError as exc:
             if not endpoint.answered:
-                endpoint.unreachable = f"cannot connect to {endpoint.base_url}: {connection_problem(exc)}"
+                scheme, host, port = origin(endpoint.base_url)
+                self.unreachable.setdefault((scheme, host, port),
+                                            f"cannot connect to {scheme}://{host}:{port}: {connection_problem(exc)}")
                 return
             self.recorder.case(result, None, case.method)
             self._record(result, Failure(check="connection", rule="connection", title="Connection failed",
@@ -308,7 +312,7 @@ class GateSuite:
 
         result = self.recorder.operation(api_id, operation_id, f"POST (webhook) {operation_id}")
         result.checks = ("request_schema_conformance", CONTRACT_CHECK)
-        if not self.target.local:
+        if not (self.target.embedded or self.target.mock_confirmed):
             result.note = "callbacks are pushed by the vendor: run `contractgate receive` and validate its store"
             pytest.skip(result.note)
         from contractgate.mock import callbacks
@@ -355,9 +359,9 @@ class GateSuite:
                 op.skipped_checks = dict(endpoint.checks_off)
                 if endpoint.session is not None:
                     op.methods.update(endpoint.session.sent)
-                if endpoint.unreachable:
-                    op.error = endpoint.unreachable
-        unreachable = tuple(dict.fromkeys(e.unreachable for e in self.endpoints.values() if e.unreachable))
+                if down := self.unreachable.get(origin(endpoint.base_url)):
+                    op.error = down
+        unreachable = tuple(self.unreachable.values())
         order = {a: i for i, a in enumerate(self.api_ids)}
         operations.sort(key=lambda op: (order.get(op.api_id, 99), op.operation_id))
         triage = self.baseline.triage(self._fingerprints(), dt.date.today()) if self.cfg.baseline else None
