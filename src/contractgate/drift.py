@@ -58,7 +58,8 @@ class Drift:
 
     @property
     def failed(self) -> bool:
-        return self.breaking or self.invalid
+        # An answer refused at a bound (too large, too slow) is a finding of that interaction.
+        return self.breaking or self.invalid or bool(self.recorded.refused)
 
 
 def validate_interaction(interaction: Interaction) -> list[Violation]:

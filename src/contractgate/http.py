@@ -153,18 +153,25 @@ class PoliteSession(requests.Session):
             try:
                 response = super().request(method, url, *args, stream=True, **kwargs)
                 self._read_bounded(response, started)
-            except (requests.ConnectionError, DeadlineExceeded) as exc:
-                if isinstance(exc, ResponseTooLarge) or attempt >= self.max_retries:
+            except (ResponseTooLarge, DeadlineExceeded):
+                raise  # a bound: asking again would cost the same
+            except requests.ConnectionError:
+                if attempt >= self.max_retries:
                     raise
                 attempt += 1
                 self.retries_made += 1
                 time.sleep(min(0.5 * 2 ** (attempt - 1), self.max_wait))
                 continue
+            except requests.Timeout:
+                raise DeadlineExceeded(f"no answer within {self.deadline:g} s") from None
             if response.status_code not in RETRY_STATUSES or attempt >= self.max_retries:
                 return response
+            delay = self._delay(response, attempt + 1)
+            if delay > self.max_wait:
+                return response  # the server asks for more patience than a run has: its answer is the answer
             attempt += 1
             self.retries_made += 1
-            time.sleep(min(self._delay(response, attempt), self.max_wait))
+            time.sleep(delay)
 
     def _timeout(self, given: Any) -> Any:
         """Each socket wait is at most the deadline, so that no single wait outlives the whole exchange."""

@@ -60,6 +60,10 @@ _REQUEST_OPTIONS = [
                  help="Requests per second to a target on a port or the vendor."),
     click.option("--timeout", type=click.FloatRange(0.1, 300), default=10.0, show_default=True,
                  help="Seconds to wait for an answer."),
+    click.option("--max-response-bytes", type=click.IntRange(1024), default=DEFAULT_MAX_BYTES, show_default=True,
+                 help="Largest answer read (on the wire and decoded); a larger one is not recorded."),
+    click.option("--deadline", type=click.FloatRange(0.1), default=30.0, show_default=True, metavar="SECONDS",
+                 help="Longest whole exchange (connect, headers, body); a slower answer is not recorded."),
     click.option("--header", "headers", multiple=True, metavar="'NAME: VALUE'", callback=_pairs(":", "'NAME: VALUE'"),
                  help="Send this header with every request (repeatable)."),
     click.option("--query", "query", multiple=True, metavar="NAME=VALUE", callback=_pairs("=", "NAME=VALUE"),
@@ -77,12 +81,9 @@ def _request_options(command: F) -> F:
     return command
 
 
-def _options(seed: int, profile: str, rate: float, timeout: float, force: bool, headers: tuple[tuple[str, str], ...],
-             query: tuple[tuple[str, str], ...], mask_headers: tuple[str, ...],
-             mask_query: tuple[str, ...], keep_identifiers: bool = False) -> RecordOptions:
-    return RecordOptions(seed=seed, profile=profile, rate=rate, timeout=timeout, force=force, headers=headers,
-                         query=query, mask_headers=mask_headers, mask_query=mask_query,
-                         keep_identifiers=keep_identifiers)
+def _options(force: bool = False, keep_identifiers: bool = False, **given: Any) -> RecordOptions:
+    """The request options of either command (``_REQUEST_OPTIONS``), as the engine's RecordOptions."""
+    return RecordOptions(force=force, keep_identifiers=keep_identifiers, **given)
 
 
 def _tally(statuses: Counter[int]) -> str:
@@ -115,20 +116,19 @@ def _error(message: str) -> None:
                    "The recording then holds personal data: do not share it.")
 @_request_options
 def record(api_id: str | None, ids_file: Path | None, sample_count: int | None, out: Path, force: bool,
-           store: Path | None, keep_identifiers: bool, target: str, profile: str, seed: int, rate: float,
-           timeout: float, headers: tuple[tuple[str, str], ...], query: tuple[tuple[str, str], ...],
-           mask_headers: tuple[str, ...], mask_query: tuple[str, ...]) -> int:
+           store: Path | None, keep_identifiers: bool, target: str, **request: Any) -> int:
     """Fetch sessions from a target and keep each answer as a recording: one JSON document per interaction
     (docs/recordings.md), credentials masked, written atomically.
 
     Run again to resume an interrupted recording: ids whose recording exists are not fetched again. Exit 0
     when every id is recorded, 2 on a usage or input error (nothing is sent, e.g. a live target without
-    credentials) or when the target stops answering (what was recorded stays).
+    credentials), when the target stops answering (what was recorded stays) or when an answer was past a
+    bound (--max-response-bytes, --deadline: that id is not recorded, one line each, the others are).
     """
     if store is not None:
         if api_id or ids_file or sample_count:
             raise click.UsageError("--from-receiver converts a receiver store: it takes no --api, --ids or --sample")
-        masker = Masker.from_env(extra_headers=mask_headers, pseudonymize=not keep_identifiers)
+        masker = Masker.from_env(extra_headers=request["mask_headers"], pseudonymize=not keep_identifiers)
         result = from_receiver(store, check_folder(out), masker)
         click.echo(f"contractgate record: {store} into {out}: {result.already} already converted, "
                    f"{len(result.written)} new{_tally(result.statuses)}; "
@@ -141,14 +141,16 @@ def record(api_id: str | None, ids_file: Path | None, sample_count: int | None, 
     parsed = Target.parse(target)
     api = load_catalog().api(api_id)
     rest_operation(api)  # a webhook is refused before its ids are looked for
-    ids = read_ids(ids_file) if ids_file is not None else sample(api, parsed, sample_count or 0, seed)
-    options = _options(seed, profile, rate, timeout, force, headers, query, mask_headers, mask_query,
-                       keep_identifiers)
+    ids = read_ids(ids_file) if ids_file is not None else sample(api, parsed, sample_count or 0, request["seed"])
+    options = _options(force, keep_identifiers, **request)
     result = record_ids(api.id, ids, parsed, check_folder(out), options)
     click.echo(f"contractgate record: {api.id} from {parsed.name} into {out}: {len(set(ids))} ids, "
                f"{result.already} already recorded, {len(result.written)} new{_tally(result.statuses)}")
     _warn_credentials(result)
-    return EXIT_OK
+    for line in result.refused:
+        _error(line)
+    # An answer past a bound was not recorded: like a target that stops answering, the run is incomplete.
+    return EXIT_USAGE if result.refused else EXIT_OK
 
 
 @click.command()
@@ -195,8 +197,7 @@ def observed(folder: Path, api_id: str | None, fmt: str, out: Path | None, max_b
                    "as known and do not fail the check. (--baseline here is the recording folder.)")
 @_request_options
 def drift(api_id: str, baseline: Path, report_dir: Path, out: Path | None, known_deviations: Path | None,
-          target: str, profile: str, seed: int, rate: float, timeout: float, headers: tuple[tuple[str, str], ...],
-          query: tuple[tuple[str, str], ...], mask_headers: tuple[str, ...], mask_query: tuple[str, ...]) -> int:
+          target: str, **request: Any) -> int:
     """The scheduled drift check: record the baseline's sessions now, validate every answer (schema and rules),
     diff against the baseline and write a dated report (Markdown, HTML, JSON).
 
@@ -210,7 +211,7 @@ def drift(api_id: str, baseline: Path, report_dir: Path, out: Path | None, known
     parsed = Target.parse(target)
     catalog = load_catalog()
     api = catalog.api(api_id)
-    options = _options(seed, profile, rate, timeout, False, headers, query, mask_headers, mask_query)
+    options = _options(**request)
     # Checked before anything is fetched: a report that cannot be written would waste the whole run.
     check_folder(report_dir / "drift")
     known = load_baseline(known_deviations) if known_deviations is not None else None

@@ -15,10 +15,11 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-import httpx
 import orjson
+import requests
 
 from contractgate.errors import ContractgateError
+from contractgate.http import PoliteSession
 from contractgate.mock import asleep
 from contractgate.mock.asleep import EPOCHS_PER_BLOCK, SECONDS_PER_EPOCH, Night
 from contractgate.mock.common import Credentials
@@ -151,14 +152,14 @@ def require_loopback(url: str) -> None:
         raise ContractgateError(f"the receiver must be on this machine (localhost, 127.0.0.0/8, ::1), not {host!r}")
 
 
-def _retry_after(response: httpx.Response) -> float | None:
+def _retry_after(response: requests.Response) -> float | None:
     try:
         return float(response.headers["retry-after"])
     except (KeyError, ValueError):
         return None
 
 
-def deliver(client: httpx.Client, url: str, payload: Any, headers: dict[str, str], *, max_attempts: int = 5,
+def deliver(client: PoliteSession, url: str, payload: Any, headers: dict[str, str], *, max_attempts: int = 5,
             backoff: float = 0.5, sleep: Callable[[float], None] = time.sleep) -> tuple[int | None, int, str | None]:
     """POST one callback; retry transient failures with exponential backoff, bounded in count and time.
 
@@ -173,8 +174,8 @@ def deliver(client: httpx.Client, url: str, payload: Any, headers: dict[str, str
         status: int | None
         problem: str | None
         try:
-            response = client.post(url, content=body, headers=headers, timeout=REQUEST_TIMEOUT)
-        except httpx.TransportError as exc:
+            response = client.post(url, data=body, headers=headers, timeout=REQUEST_TIMEOUT)
+        except requests.RequestException as exc:
             status, problem = None, f"{type(exc).__name__}: {exc}"
         else:
             status, problem = response.status_code, None
@@ -208,7 +209,8 @@ def emit(url: str, session_id: str, *, seed: int = 0, timezone: str = "UTC", spe
         callbacks.append(final)
     headers = {"x-api-key": credentials.asleep_api_key, "x-user-id": user, "content-type": "application/json"}
     deliveries = []
-    with httpx.Client() as client:
+    # The one HTTP layer (bounded answers, no redirect to another origin); this loop owns the retries.
+    with PoliteSession(rate=0, max_retries=0, deadline=REQUEST_TIMEOUT) as client:
         for callback in callbacks:
             sleep(SECONDS_PER_BLOCK / speed)  # each callback follows the 5 minutes of audio it reports on
             payload = profile.transform("asleep-v1-callback", "request", callback) if profile else callback

@@ -27,7 +27,13 @@ import requests
 from contractgate.catalog import Api, Catalog, Operation, load_catalog
 from contractgate.errors import ContractgateError, InputError
 from contractgate.gate.target import Target
-from contractgate.http import PoliteSession
+from contractgate.http import (
+    DEFAULT_DEADLINE,
+    DeadlineExceeded,
+    PoliteSession,
+    RequestPolicy,
+    ResponseTooLarge,
+)
 from contractgate.mock.profiles import DEFAULT_PROFILE
 from contractgate.payload import DEFAULT_MAX_BYTES, parse_json, read_payload
 from contractgate.recordings.format import (
@@ -71,6 +77,9 @@ class RecordOptions:
     mask_headers: tuple[str, ...] = ()  # header names whose values are masked (credentials always are)
     mask_query: tuple[str, ...] = ()  # query parameter names whose values are masked
     keep_identifiers: bool = False  # keep x-user-id and user_id values as they are instead of pseudonymizing them
+    # An answer larger than what `diff` reads is never written; nor one that takes longer than the deadline.
+    max_response_bytes: int = DEFAULT_MAX_BYTES
+    deadline: float = DEFAULT_DEADLINE
 
 
 @dataclass(frozen=True)
@@ -81,6 +90,7 @@ class RecordResult:
     statuses: Counter[int] = field(default_factory=Counter)  # of the answers written by this run
     unusable: int = 0  # receiver store entries that cannot be recordings (a body that is not JSON, no metadata)
     masker: Masker = field(default_factory=Masker)  # what the run masked: for every other output of the same run
+    refused: tuple[str, ...] = ()  # answers past a bound (size, deadline), one line each: not recorded
 
 
 # --- what to ask ---------------------------------------------------------------------------------------------
@@ -189,11 +199,18 @@ def _embedded(seed: int, profile: str) -> Iterator[Fetch]:
         loop.close()
 
 
-def _remote(rate: float, timeout: float) -> Iterator[Fetch]:
-    with PoliteSession(rate=rate, timeout=timeout) as session:
+class Refused(ContractgateError):
+    """An answer past a bound (size, deadline): that id is not recorded, the others still are."""
+
+
+def _remote(options: RecordOptions, policy: RequestPolicy | None) -> Iterator[Fetch]:
+    with PoliteSession(rate=options.rate, timeout=options.timeout, policy=policy, deadline=options.deadline,
+                       max_response_bytes=options.max_response_bytes) as session:
         def fetch(url: str, headers: dict[str, str]) -> Fetched:
             try:
                 response = session.get(url, headers=headers)
+            except (ResponseTooLarge, DeadlineExceeded) as exc:
+                raise Refused(str(exc)) from None
             except requests.RequestException as exc:
                 raise ContractgateError(f"no answer ({type(exc).__name__}: {exc})") from None
             # requests times the answer to its headers; the bodies recorded here are read right after.
@@ -204,12 +221,13 @@ def _remote(rate: float, timeout: float) -> Iterator[Fetch]:
 
 
 @contextmanager
-def open_target(target: Target, options: RecordOptions) -> Iterator[Fetch]:
-    """The mock in-process for ``embedded``; a PoliteSession (rate limit, timeouts, bounded retries) otherwise."""
+def open_target(target: Target, options: RecordOptions, policy: RequestPolicy | None = None) -> Iterator[Fetch]:
+    """The mock in-process for ``embedded``; the polite, bounded HTTP client otherwise (only the documented
+    read operation leaves the process: ``policy``)."""
     if target.embedded:
         yield from _embedded(options.seed, options.profile)
     else:
-        yield from _remote(options.rate, options.timeout)
+        yield from _remote(options, policy)
 
 
 def _body(content: bytes) -> Any:
@@ -270,11 +288,16 @@ def record(api_id: str, ids: Sequence[str], target: Target, out: Path,
 
     written: list[Path] = []
     statuses: Counter[int] = Counter()
-    with open_target(target, options) as fetch:
+    refused: list[str] = []
+    policy = RequestPolicy.documented([(operation.method, base, str(operation.path))])
+    with open_target(target, options, policy) as fetch:
         for url, stored, place in todo:
             recorded_at = _now()
             try:
                 fetched = fetch(url, headers)
+            except Refused as exc:
+                refused.append(masker.text(f"{api.id} {stored}: {exc}; not recorded"))
+                continue
             except ContractgateError as exc:
                 raise ContractgateError(masker.text(
                     f"{api.id} {stored}: {exc}; {already + len(written)} of {len(todo) + already} recorded in "
@@ -289,7 +312,7 @@ def record(api_id: str, ids: Sequence[str], target: Target, out: Path,
                 place.unlink(missing_ok=True)
             written.append(write_interaction(out, interaction, masker))
             statuses[fetched.status] += 1
-    return RecordResult(out, already, tuple(written), statuses, masker=masker)
+    return RecordResult(out, already, tuple(written), statuses, masker=masker, refused=tuple(refused))
 
 
 def from_receiver(store: Path, out: Path, masker: Masker) -> RecordResult:

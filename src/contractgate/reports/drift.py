@@ -30,14 +30,17 @@ def _severities(drift: Drift) -> Counter[str]:
 
 def verdict(drift: Drift) -> str:
     reasons = [reason for reason, found in (("breaking changes", drift.breaking),
-                                             ("contract violations", drift.invalid)) if found]
+                                             ("contract violations", drift.invalid),
+                                             ("answers past a bound", bool(drift.recorded.refused))) if found]
     return f"FAILED ({' and '.join(reasons)})" if reasons else "PASSED"
 
 
 def validation_summary(drift: Drift) -> str:
     counts = _severities(drift)
     known = sum(len(c.known) for c in drift.validation)
-    return (f"{_plural(drift.interactions, 'interaction')} validated, {len(drift.validation)} with findings "
+    refused = f"{_plural(len(drift.recorded.refused), 'answer')} refused at a bound (not recorded), " \
+        if drift.recorded.refused else ""
+    return (f"{refused}{_plural(drift.interactions, 'interaction')} validated, {len(drift.validation)} with findings "
             f"({_plural(counts['error'], 'error')}, {_plural(counts['warning'], 'warning')}"
             f"{f', {known} known deviations' if known else ''})")
 
@@ -66,6 +69,7 @@ def drift_dict(drift: Drift) -> dict[str, Any]:
         "breaking": drift.breaking,
         "failed": drift.failed,
         "errors": [str(e) for e in drift.errors],
+        "refused": list(drift.recorded.refused),
     }
 
 
@@ -94,6 +98,7 @@ def _cell(text: str) -> str:
 def render_markdown(drift: Drift) -> str:
     out = [f"# {title(drift)}", "", *[f"- **{name}**: {_cell(value)}" for name, value in _facts(drift)], "",
            "## Validation of the new answers", "", validation_summary(drift) + "."]
+    out += [f"- {_cell(line)}" for line in drift.recorded.refused]
     if rows := _rows(drift):
         out += ["", "| request | status | rule | severity | pointer | message |", "|" + " --- |" * 6]
         out += [f"| {_cell(request)} | {status} | `{v.rule}` | {v.severity} | `{_cell(v.pointer) or '(whole)'}` | "
