@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from contractgate.audit import ApiAudit, audit_docs
 from contractgate.catalog import Api, load_catalog
 from contractgate.diff.behaviour import diff_recordings
@@ -25,6 +23,7 @@ from contractgate.mapping import CheckResult, Comparison, MappingFile, compare_p
 from contractgate.mapping.model import mapping_names
 from contractgate.recordings.format import load_folder, match
 from contractgate.spec import load_document, payload_schema_or_none
+from contractgate.yamlfile import parse_yaml
 
 GIT_TIMEOUT_S = 20
 
@@ -86,7 +85,8 @@ def previous_spec(api: Api, base: str | None = None) -> tuple[str, dict[str, Any
         text = _git(top, "show", f"{base}:{relative}")
     except (ContractgateError, OSError, ValueError, subprocess.TimeoutExpired):
         return None
-    return f"git {base}:{relative}", yaml.safe_load(text)
+    label = f"git {base}:{relative}"
+    return label, parse_yaml(text, label)  # bounded like every YAML read (aliases, size, depth)
 
 
 def _mock_pairs(mapping: MappingFile, count: int, seed: int) -> tuple[int, list[tuple[str, Comparison]]]:
@@ -127,7 +127,7 @@ def build_audit(*, spec_base: str | None = None, old_specs: dict[str, Path] | No
             audit.spec_changes.append(SpecChanges(api.id, None, note="no earlier version of the spec to compare"))
         else:
             label, old = baseline
-            changes = tuple(diff_specs(old, load_document(api.spec_path)))
+            changes = tuple(diff_specs(old, load_document(api.spec_path), names=(label, str(api.spec_path))))
             audit.spec_changes.append(SpecChanges(api.id, label, changes))
     for name in mapping_names():
         mapping = load_mapping(name)

@@ -78,3 +78,45 @@ def test_the_rate_limit_spaces_requests(server):
     for _ in range(4):
         session.get(server)
     assert _Script.seen[-1] - _Script.seen[0] >= 0.28  # 3 gaps of 0.1 s
+
+
+def test_a_redirect_is_followed_within_the_origin_only():
+    """Credentials may follow a redirect on the same scheme, host and port; to another port nothing is sent."""
+    from contractgate.http import PoliteSession
+
+    seen: dict[str, list[dict[str, str]]] = {"a": [], "b": []}
+
+    def handler(name: str, location: str | None) -> type[BaseHTTPRequestHandler]:
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                seen[name].append(dict(self.headers.items()))
+                if location and self.path == "/start":
+                    self.send_response(302)
+                    self.send_header("Location", location)
+                else:
+                    self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        return Handler
+
+    other = ThreadingHTTPServer(("127.0.0.1", 0), handler("b", None))
+    threading.Thread(target=other.serve_forever, daemon=True).start()
+    other_url = f"http://localhost:{other.server_address[1]}/stolen"
+    first = ThreadingHTTPServer(("127.0.0.1", 0), handler("a", other_url))
+    threading.Thread(target=first.serve_forever, daemon=True).start()
+    same = ThreadingHTTPServer(("127.0.0.1", 0), handler("a", "/next"))
+    threading.Thread(target=same.serve_forever, daemon=True).start()
+    try:
+        session = PoliteSession(rate=100)
+        answer = session.get(f"http://127.0.0.1:{first.server_address[1]}/start", headers={"x-api-key": "k-1234"})
+        assert answer.status_code == 302 and not seen["b"], "the key went to another port"
+        answer = session.get(f"http://127.0.0.1:{same.server_address[1]}/start", headers={"x-api-key": "k-1234"})
+        assert answer.status_code == 200 and seen["a"][-1].get("x-api-key") == "k-1234"
+    finally:
+        for server in (other, first, same):
+            server.shutdown()
+            server.server_close()
