@@ -171,3 +171,21 @@ def test_reports_are_readable_files(tmp_path):
     assert main(["run", "--api", "emogg", "--max-examples", "5", "--report-dir", str(tmp_path)]) == 0
     assert oct((tmp_path / "report.html").stat().st_mode & 0o777) == "0o644"
     assert Path(tmp_path / "junit.xml").stat().st_size > 0
+
+
+def test_two_gate_runs_in_one_process_share_nothing():
+    """Settings go in as an object and results come out of it: no environment, no module state between runs."""
+    import os
+
+    def environment() -> dict[str, str]:
+        return {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}  # pytest's own, per test
+
+    before = environment()
+    broken = gate("type-change", apis=["asleep-v3"], max_examples=10)
+    faithful = gate(apis=["emogg"], max_examples=10)
+    again = gate("type-change", apis=["asleep-v3"], max_examples=10)
+    assert not broken.ok and faithful.ok
+    assert [op.api_id for op in faithful.operations] == ["emogg"]  # nothing of the first run's APIs
+    assert {fp for op in broken.operations for fp in op.failures} == {fp for op in again.operations
+                                                                        for fp in op.failures}
+    assert environment() == before
