@@ -56,7 +56,7 @@ def split_pairs(values: list[str] | tuple[str, ...], option: str) -> dict[str, s
 def from_pytest_options(options: Any) -> GateConfig:
     """The settings of a plain ``pytest --contractgate ...`` run (see gate/plugin.py for the options)."""
     from contractgate.catalog import load_catalog
-    from contractgate.recordings.record import read_ids
+    from contractgate.recorder import read_ids
 
     catalog = load_catalog()
     base_urls = {catalog.api(a).id: url for a, url in
