@@ -17,7 +17,7 @@ from contractgate.gate.config import GateConfig, split_pairs
 from contractgate.gate.results import GateResult
 from contractgate.gate.runner import run_gate
 from contractgate.gate.target import Target
-from contractgate.recordings.record import read_ids
+from contractgate.recorder import read_ids
 from contractgate.reports import gate as report
 from contractgate.settings import load_run_defaults
 
