@@ -413,7 +413,7 @@ def _text(response: Any) -> str:
 
 def _excerpt(text: str, pointer: str) -> str:
     """The JSON at the violation's pointer (a night's stage arrays bury the rest of a body)."""
-    from contractgate.rules.paths import Path as Pointer
+    from contractgate.pointer import CompiledPointer as Pointer
 
     try:
         value = Pointer.compile(pointer).get(orjson.loads(text), None) if pointer else None
