@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from contractgate.findings import pointer_from
+from contractgate.pointer import pointer_from
 from contractgate.schema import FORMATS
 from contractgate.validate import checker_for
 from tests.conftest import example

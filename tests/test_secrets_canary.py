@@ -15,7 +15,7 @@ import pytest
 
 from contractgate.mock import callbacks
 from contractgate.receiver.store import Store, canonical, delivery_key
-from contractgate.recordings.format import load_folder
+from contractgate.recordings import load_folder
 from contractgate.secrets import pseudonym
 from tests.receiver.conftest import a_nap
 from tests.recordings.conftest import REST_APIS, ids_file, run

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from contractgate.absent import ABSENT
 from contractgate.baseline import Baseline
 from contractgate.catalog import load_catalog
 from contractgate.diff.behaviour import diff_recordings
@@ -20,9 +21,9 @@ from contractgate.diff.volatile import Volatile
 from contractgate.errors import ContractgateError, InputError
 from contractgate.findings import Violation
 from contractgate.gate.target import Target
-from contractgate.recordings.format import ABSENT, Interaction, load_folder, match
-from contractgate.recordings.observed import checker_of, location
-from contractgate.recordings.record import RecordOptions, RecordResult, record, rest_operation, session_id_of
+from contractgate.observed import checker_of, location
+from contractgate.recorder import RecordOptions, RecordResult, record, rest_operation, session_id_of
+from contractgate.recordings import Interaction, load_folder, match
 from contractgate.spec import payload_schema_or_none
 
 

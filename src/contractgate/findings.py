@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -55,11 +54,3 @@ class Violation:
             out["values"] = self.values
         return out
 
-
-def escape_token(token: str | int) -> str:
-    return str(token).replace("~", "~0").replace("/", "~1")
-
-
-def pointer_from(parts: Iterable[str | int]) -> str:
-    """RFC 6901 pointer from a sequence of keys and indices."""
-    return "".join("/" + escape_token(p) for p in parts)

@@ -16,7 +16,8 @@ import jsonschema
 import jsonschema_rs
 from jsonschema.exceptions import ValidationError
 
-from contractgate.findings import Violation, pointer_from
+from contractgate.findings import Violation
+from contractgate.pointer import pointer_from
 
 _DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")

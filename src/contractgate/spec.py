@@ -14,9 +14,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from contractgate.absent import ABSENT
 from contractgate.catalog import Api, Operation, load_catalog
 from contractgate.errors import ContractgateError
 from contractgate.payload import MAX_DEPTH
+from contractgate.pointer import parse_pointer, resolve
 from contractgate.yamlfile import load_yaml
 
 DEFAULT_STATUS = "200"
@@ -29,15 +31,9 @@ class UnresolvedRef(ContractgateError):
 def resolve_ref(document: dict[str, Any], ref: str) -> Any:
     if not ref.startswith("#/"):
         raise UnresolvedRef(f"only local $refs are supported, got {ref!r}")
-    node: Any = document
-    for token in ref[2:].split("/"):
-        token = token.replace("~1", "/").replace("~0", "~")
-        if isinstance(node, dict) and token in node:
-            node = node[token]
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
-        else:
-            raise UnresolvedRef(f"$ref {ref!r} does not resolve")
+    node = resolve(document, parse_pointer(ref[1:]))
+    if node is ABSENT:
+        raise UnresolvedRef(f"$ref {ref!r} does not resolve")
     return node
 
 

@@ -21,7 +21,7 @@ from contractgate.diff.spec import diff_specs
 from contractgate.errors import ContractgateError
 from contractgate.mapping import CheckResult, Comparison, MappingFile, compare_payloads, load_mapping, run_check
 from contractgate.mapping.model import mapping_names
-from contractgate.recordings.format import load_folder, match
+from contractgate.recordings import load_folder, match
 from contractgate.spec import load_document, payload_schema_or_none
 from contractgate.yamlfile import parse_yaml
 

@@ -13,7 +13,7 @@ from contractgate.catalog import load_catalog
 from contractgate.cli import main
 from contractgate.mock import asleep
 from contractgate.mock.ids import sample_ids
-from contractgate.recordings.format import Interaction, Request, Response, write_interaction
+from contractgate.recordings import Interaction, Request, Response, write_interaction
 from contractgate.secrets import Masker
 from contractgate.vendor_audit import build_audit
 

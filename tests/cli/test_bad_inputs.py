@@ -23,7 +23,7 @@ from contractgate import fileio
 from contractgate.cli import main
 from contractgate.errors import ContractgateError
 from contractgate.payload import MAX_DEPTH, MAX_IDS_BYTES
-from contractgate.recordings.record import read_ids
+from contractgate.recorder import read_ids
 from contractgate.yamlfile import MAX_ALIASES
 from tests.conftest import clean
 from tests.diff.conftest import NEW_TIME, interaction, write_folder

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from contractgate.recordings.format import Interaction, Request, Response, write_interaction
+from contractgate.recordings import Interaction, Request, Response, write_interaction
 from contractgate.secrets import Masker
 
 OLD_TIME = "2024-03-01T08:00:00+00:00"

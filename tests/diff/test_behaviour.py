@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
+from contractgate.absent import ABSENT
 from contractgate.diff.behaviour import diff_payloads, diff_recordings, length_shifted
-from contractgate.diff.change import ABSENT
 from contractgate.diff.volatile import Volatile, load_volatile
-from contractgate.recordings.format import match
+from contractgate.recordings import match
 from contractgate.spec import payload_schema_or_none
 from tests.conftest import clean
 from tests.diff.conftest import NEW_TIME, delivery, interaction

@@ -9,7 +9,7 @@ from dataclasses import replace
 import pytest
 
 from contractgate.errors import ContractgateError, InputError
-from contractgate.recordings.format import (
+from contractgate.recordings import (
     FORMAT,
     Interaction,
     Request,

@@ -15,8 +15,8 @@ from contractgate.drift import run_drift
 from contractgate.gate.target import Target
 from contractgate.http import PoliteSession
 from contractgate.mock.profiles import load_profiles
-from contractgate.recordings.format import load_folder
-from contractgate.recordings.record import RecordOptions, record
+from contractgate.recorder import RecordOptions, record
+from contractgate.recordings import load_folder
 from tests.recordings.conftest import CANARIES, REST_APIS, ids_of, leaked, one_error_line, run
 
 EMBEDDED = Target.parse("embedded")

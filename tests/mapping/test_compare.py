@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from contractgate.absent import ABSENT
 from contractgate.errors import InputError
-from contractgate.mapping.compare import ABSENT, compare_documents
+from contractgate.mapping.compare import compare_documents
 from contractgate.mapping.fields import inventory_of
 from contractgate.mapping.model import parse_mapping
 from tests.mapping.conftest import compare, inference_complete, kinds, session_complete, v3_twin

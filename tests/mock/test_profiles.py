@@ -18,7 +18,8 @@ from contractgate.mock import asleep, callbacks
 from contractgate.mock.app import create_app
 from contractgate.mock.common import LOCAL_DEFAULTS
 from contractgate.mock.ids import sample_ids
-from contractgate.mock.profiles import Profile, get_profile, load_profiles, parse_pointer
+from contractgate.mock.profiles import Profile, get_profile, load_profiles
+from contractgate.pointer import parse_pointer
 
 HEADERS = {
     "asleep-v3": {"x-api-key": LOCAL_DEFAULTS["ASLEEP_API_KEY"], "x-user-id": LOCAL_DEFAULTS["ASLEEP_USER_ID"]},

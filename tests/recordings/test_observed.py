@@ -7,9 +7,9 @@ import json
 import pytest
 
 from contractgate.gate.target import Target
-from contractgate.recordings.format import Interaction, Request, Response, write_interaction
-from contractgate.recordings.observed import Place, UnseenValues, observe_folder
-from contractgate.recordings.record import RecordOptions, record
+from contractgate.observed import Place, UnseenValues, observe_folder
+from contractgate.recorder import RecordOptions, record
+from contractgate.recordings import Interaction, Request, Response, write_interaction
 from contractgate.secrets import Masker
 from tests.recordings.conftest import REST_APIS, ids_of, one_error_line, run
 

@@ -15,14 +15,16 @@ from urllib.parse import quote
 import orjson
 import pytest
 
+from contractgate import recorder as recording
 from contractgate.errors import ContractgateError
 from contractgate.gate.target import Target
 from contractgate.http import PoliteSession
 from contractgate.mock import callbacks
 from contractgate.mock.common import LOCAL_DEFAULTS
+from contractgate.observed import observe_folder
 from contractgate.receiver.store import Store, canonical, delivery_key
-from contractgate.recordings import record as recording
-from contractgate.recordings.format import (
+from contractgate.recorder import RecordOptions, read_ids, record
+from contractgate.recordings import (
     FORMAT,
     Interaction,
     Request,
@@ -31,8 +33,6 @@ from contractgate.recordings.format import (
     read_interaction,
     write_interaction,
 )
-from contractgate.recordings.observed import observe_folder
-from contractgate.recordings.record import RecordOptions, read_ids, record
 from contractgate.secrets import Masker, pseudonym
 from tests.receiver.conftest import a_nap
 from tests.recordings.conftest import CANARIES, MISSING, ids_file, ids_of, leaked, one_error_line, run

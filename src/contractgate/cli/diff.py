@@ -15,7 +15,7 @@ from contractgate.diff.volatile import DEFAULT_CONFIG, Volatile, load_volatile
 from contractgate.errors import EXIT_OK, EXIT_USAGE, EXIT_VIOLATION, ContractgateError, InputError
 from contractgate.fileio import write_text_atomic
 from contractgate.payload import DEFAULT_MAX_BYTES, read_payload
-from contractgate.recordings.format import load_folder, match
+from contractgate.recordings import load_folder, match
 from contractgate.reports.diff import render
 from contractgate.spec import DEFAULT_STATUS, load_document, load_spec, payload_schema_or_none
 

@@ -20,7 +20,7 @@ from contractgate.fileio import check_folder, write_text_atomic
 from contractgate.gate.target import Target
 from contractgate.mock.profiles import DEFAULT_PROFILE
 from contractgate.payload import DEFAULT_MAX_BYTES
-from contractgate.recordings.record import (
+from contractgate.recorder import (
     RecordOptions,
     RecordResult,
     from_receiver,
@@ -28,7 +28,7 @@ from contractgate.recordings.record import (
     rest_operation,
     sample,
 )
-from contractgate.recordings.record import record as record_ids
+from contractgate.recorder import record as record_ids
 from contractgate.secrets import Masker
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -168,7 +168,7 @@ def observed(folder: Path, api_id: str | None, fmt: str, out: Path | None, max_b
 
     Exit 0, or 2 on a usage or input error (an unreadable recording is one line on stderr and is left out).
     """
-    from contractgate.recordings.observed import observe_folder
+    from contractgate.observed import observe_folder
     from contractgate.reports.observed import render
 
     if api_id is not None:

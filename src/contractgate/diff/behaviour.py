@@ -29,11 +29,12 @@ from typing import Any
 from deepdiff import DeepDiff
 from deepdiff.helper import NotPresent
 
-from contractgate.diff.change import ABSENT, ITEM, Change, Tokens, sorted_changes
+from contractgate.absent import ABSENT
+from contractgate.diff.change import ITEM, Change, Tokens, sorted_changes
 from contractgate.diff.schemas import JSON_TYPES, EnumIndex, unadmitted
 from contractgate.diff.volatile import Ignored, Volatile
-from contractgate.findings import pointer_from
-from contractgate.recordings.format import Interaction, Matched
+from contractgate.pointer import pointer_from
+from contractgate.recordings import Interaction, Matched
 
 #: (api, operation, status) -> the payload's dereferenced JSON Schema, or None when there is no spec.
 SchemaLookup = Callable[[str, str, int | None], Any]

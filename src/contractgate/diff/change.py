@@ -6,16 +6,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from contractgate.absent import ABSENT
 from contractgate.diff.classify import BY_ID, CLASSES, Class
-from contractgate.recordings.format import ABSENT
 
 #: The token that stands for every position of an array (and, in a spec, every key of a map): pointers
 #: are normalised with it so that ``/sleep_stages/17`` and ``/sleep_stages/18`` are one place.
 ITEM = "*"
 Tokens = tuple[str, ...]
-
-__all__ = ["ABSENT", "ITEM", "Change", "Tokens", "has_breaking", "sorted_changes"]
-
 
 @dataclass(frozen=True)
 class Change:

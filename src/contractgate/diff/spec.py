@@ -15,10 +15,11 @@ from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from contractgate.diff.change import ABSENT, ITEM, Change, Tokens, sorted_changes
+from contractgate.absent import ABSENT
+from contractgate.diff.change import ITEM, Change, Tokens, sorted_changes
 from contractgate.diff.classify import SPEC_KINDS, Direction, Facet
 from contractgate.diff.schemas import Enum, Schema, alternatives, child, enum_of, types_of, unadmitted
-from contractgate.findings import pointer_from
+from contractgate.pointer import pointer_from
 from contractgate.spec import ExpansionBudget, UnresolvedRef, dereference
 
 _METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")

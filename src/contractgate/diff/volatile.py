@@ -8,7 +8,7 @@ from pathlib import Path
 
 from contractgate.diff.change import ITEM, Tokens
 from contractgate.errors import ContractgateError
-from contractgate.rules.paths import Path as Pointer
+from contractgate.pointer import parse_pointer
 from contractgate.yamlfile import load_yaml
 
 DEFAULT_CONFIG = Path(__file__).with_name("volatile.yaml")
@@ -33,9 +33,9 @@ class Ignored:
             return found
 
 
-def parse_pointer(text: str) -> Tokens:
+def _pattern(text: str) -> Tokens:
     """A pattern's tokens; "" (the whole payload) is refused: that would hide every value change."""
-    tokens = Pointer.compile(text).tokens
+    tokens = parse_pointer(text)
     if not tokens:
         raise ContractgateError("an ignored pointer must name a field, not the whole payload ('')")
     return tokens
@@ -52,7 +52,7 @@ class Volatile:
         return Ignored((*self.by_api.get(EVERY_API, ()), *mine))
 
     def with_pointers(self, pointers: Iterable[str]) -> Volatile:
-        extra = tuple(parse_pointer(p) for p in pointers)
+        extra = tuple(_pattern(p) for p in pointers)
         return Volatile({**self.by_api, EVERY_API: (*self.by_api.get(EVERY_API, ()), *extra)})
 
 
@@ -75,7 +75,7 @@ def load_volatile(path: Path = DEFAULT_CONFIG, known_apis: Collection[str] | Non
             if not isinstance(entry, dict) or set(entry) != _ENTRY_KEYS or not isinstance(entry["reason"], str):
                 raise ContractgateError(f"{where}: each entry needs exactly 'pointer' and 'reason', got {entry!r}")
             try:
-                patterns.append(parse_pointer(entry["pointer"]))
+                patterns.append(_pattern(entry["pointer"]))
             except ContractgateError as exc:
                 raise ContractgateError(f"{where}: {exc}") from None
         by_api[str(api)] = tuple(patterns)

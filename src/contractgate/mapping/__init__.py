@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from contractgate.mapping.compare import ABSENT, DRIFT_KINDS, Comparison, Drift, compare_documents
+from contractgate.mapping.compare import DRIFT_KINDS, Comparison, Drift, compare_documents
 from contractgate.mapping.model import MappedField, MappingFile, UnmappedField, load_mapping, mapping_names
 from contractgate.mapping.static import CHECKS, CheckResult, Finding, inventories_for, run_check
 from contractgate.mapping.transforms import TRANSFORMS
@@ -24,7 +24,6 @@ def compare_payloads(name: str, v1: Any, v3: Any, root: Path | None = None) -> C
 
 
 __all__ = [
-    "ABSENT",
     "CHECKS",
     "DRIFT_KINDS",
     "TRANSFORMS",

@@ -22,34 +22,18 @@ apart in ``Comparison.expected`` for the reports.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from contractgate.absent import ABSENT
 from contractgate.errors import InputError
-from contractgate.findings import pointer_from
 from contractgate.mapping.fields import Inventory, json_type
 from contractgate.mapping.model import Basis, MappedField, MappingFile, Side
 from contractgate.mapping.transforms import DriftKind, equal, window_bounds
+from contractgate.pointer import child, parse_pointer, pointer_from
 
 DRIFT_KINDS: tuple[DriftKind, ...] = ("value_mismatch", "null_mismatch", "missing", "enum_unmapped", "type_changed")
-
-
-class _Absent:
-    """Marks a side where the field is not in the payload at all (as opposed to null)."""
-
-    _instance: _Absent | None = None
-
-    def __new__(cls) -> _Absent:
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
-
-    def __repr__(self) -> str:
-        return "ABSENT"
-
-
-ABSENT: Any = _Absent()
 
 
 @dataclass(frozen=True)
@@ -89,10 +73,6 @@ class Comparison:
         return not self.drifts
 
 
-def _tokens(pointer: str) -> list[str]:
-    return [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]] if pointer else []
-
-
 @dataclass(frozen=True)
 class _Found:
     value: Any
@@ -105,26 +85,22 @@ class _Blocked:
     at: str
 
 
-def _resolve(document: Any, tokens: list[str]) -> _Found | _Blocked | None:
+def _resolve(document: Any, tokens: Sequence[str]) -> _Found | _Blocked | None:
     """The value at ``tokens``: found, blocked by an ancestor, or None when only the field itself is absent."""
     node = document
     for depth, token in enumerate(tokens):
-        last = depth == len(tokens) - 1
-        if isinstance(node, dict):
-            if token in node:
-                node = node[token]
-                continue
-            return None if last else _Blocked(pointer_from(tokens[: depth + 1]))
-        if isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
+        member = child(node, token)
+        if member is not ABSENT:
+            node = member
             continue
-        if isinstance(node, list) and token.isdigit():
-            return None if last else _Blocked(pointer_from(tokens[: depth + 1]))
+        # A container without the member: only the field is missing. Anything else blocks the way down.
+        if type(node) is dict or (type(node) is list and token.isdigit()):
+            return None if depth == len(tokens) - 1 else _Blocked(pointer_from(tokens[: depth + 1]))
         return _Blocked(pointer_from(tokens[:depth]))
     return _Found(node)
 
 
-def _expand(v1_doc: Any, v1_tokens: list[str], v3_doc: Any, v3_tokens: list[str]) -> Iterator[tuple[str, ...]]:
+def _expand(v1_doc: Any, v1_tokens: Sequence[str], v3_doc: Any, v3_tokens: Sequence[str]) -> Iterator[tuple[str, ...]]:
     """Index tuples for the ``*``s of a pair of pointers: every item of the longer array on either side.
 
     Empty arrays on both sides still give one tuple, so that the pair resolves as absent and is judged so.
@@ -144,7 +120,7 @@ def _expand(v1_doc: Any, v1_tokens: list[str], v3_doc: Any, v3_tokens: list[str]
             yield (str(index), *more)
 
 
-def _fill(tokens: list[str], indices: tuple[str, ...]) -> list[str]:
+def _fill(tokens: Sequence[str], indices: tuple[str, ...]) -> list[str]:
     it = iter(indices)
     return [next(it) if t == "*" else t for t in tokens]
 
@@ -153,7 +129,7 @@ def select_variant(inventory: Inventory, document: Any, name: str) -> set[str]:
     """The oneOf branches ``document`` belongs to; InputError when a discriminator value is unknown."""
     chosen: set[str] = set()
     for disc in inventory.discriminators:
-        holder = _resolve(document, _tokens(disc.pointer))
+        holder = _resolve(document, parse_pointer(disc.pointer))
         value = holder.value.get(disc.property, ABSENT) if isinstance(holder, _Found) and isinstance(
             holder.value, dict) else ABSENT
         if value not in disc.values:
@@ -221,7 +197,7 @@ class _Pair:
     def window(self, a: Any, b: Any) -> Iterator[Drift]:
         """A v1 window against the slice of the v3 array it covers; items point into the full v3 array."""
         block_pointer = self.entry.transform.params["block_pointer"]
-        found = _resolve(self.v1_doc, _tokens(block_pointer))
+        found = _resolve(self.v1_doc, parse_pointer(block_pointer))
         block = found.value if isinstance(found, _Found) else ABSENT
         if block is ABSENT:
             yield self.drift("missing", v1_pointer=block_pointer, v3_value=b)
@@ -291,7 +267,7 @@ def _expected(entry: MappedField, drift: Drift, documents: dict[str, Any]) -> bo
     lacking = value is None or value is ABSENT
     if not lacking or not _matches(pattern, at):
         return False  # the other side lacks it, or an array item does: not what the condition covers
-    found = _resolve(documents[when.side], _tokens(when.pointer))
+    found = _resolve(documents[when.side], parse_pointer(when.pointer))
     if not isinstance(found, _Found):
         return False
     held = found.value if isinstance(found.value, list) else [found.value]
@@ -299,7 +275,7 @@ def _expected(entry: MappedField, drift: Drift, documents: dict[str, Any]) -> bo
 
 
 def _compare_entry(entry: MappedField, v1_doc: Any, v3_doc: Any, containers: dict[Side, set[str]]) -> Iterator[Drift]:
-    v1_tokens, v3_tokens = _tokens(entry.v1), _tokens(entry.v3)
+    v1_tokens, v3_tokens = parse_pointer(entry.v1), parse_pointer(entry.v3)
     for indices in _expand(v1_doc, v1_tokens, v3_doc, v3_tokens):
         p1, p3 = _fill(v1_tokens, indices), _fill(v3_tokens, indices)
         pair = _Pair(entry, v1_doc, pointer_from(p1), pointer_from(p3))

@@ -17,7 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from contractgate.findings import escape_token
+from contractgate.pointer import escape_token
 from contractgate.spec import load_spec
 
 JSON_TYPES = ("object", "array", "string", "integer", "number", "boolean")

@@ -14,7 +14,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from contractgate.absent import ABSENT
 from contractgate.errors import ContractgateError
+from contractgate.pointer import parse_pointer, resolve
 from contractgate.yamlfile import load_yaml
 
 PROFILES_FILE = Path(__file__).with_name("profiles.yaml")
@@ -26,34 +28,16 @@ _PROFILE_KEYS = {"description", "ops", "behaviour", "expect"}
 _BEHAVIOUR_KEYS = {"delay_ms", "error_rate", "errors"}
 
 
-def parse_pointer(pointer: str) -> tuple[str, ...]:
-    if pointer and not pointer.startswith("/"):
-        raise ContractgateError(f"not a JSON Pointer: {pointer!r}")
-    return tuple(t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:])
-
-
 def _resolve(doc: Any, tokens: tuple[str, ...]) -> tuple[Any, str | int] | None:
     """The container holding the member ``tokens`` names, and its key; None when the path is not there."""
     if not tokens:
         return None
-    node = doc
-    for token in tokens[:-1]:
-        node = _child(node, token)
-        if node is None:
-            return None
+    node = resolve(doc, tokens[:-1])
     last = tokens[-1]
     if isinstance(node, dict):
         return node, last
     if isinstance(node, list) and last.isdigit() and int(last) < len(node):
         return node, int(last)
-    return None
-
-
-def _child(node: Any, token: str) -> Any:
-    if isinstance(node, dict):
-        return node.get(token)
-    if isinstance(node, list) and token.isdigit() and int(token) < len(node):
-        return node[int(token)]
     return None
 
 
@@ -72,10 +56,8 @@ class Op:
         if self.when is None:
             return True
         pointer, values = self.when
-        node = doc
-        for token in pointer:
-            node = _child(node, token)
-        return node in values
+        value = resolve(doc, pointer)
+        return (None if value is ABSENT else value) in values
 
     def apply(self, doc: Any) -> None:
         where = _resolve(doc, self.pointer)

@@ -19,9 +19,11 @@ from typing import Any
 
 import orjson
 
-from contractgate.diff.change import ABSENT, Change
+from contractgate.absent import ABSENT
+from contractgate.diff.change import Change
 from contractgate.diff.classify import BY_ID, CLASSES, KINDS, SPEC_KINDS
 from contractgate.fileio import write_text_atomic
+from contractgate.pointer import unescape_token
 from contractgate.secrets import Masker
 
 _SHORT = 80  # characters of a value in sentences and tables; JSON always has the whole value
@@ -154,7 +156,7 @@ def shared(changes: Sequence[Change], masker: Masker) -> list[Change]:
     out = []
     for change in changes:
         # The member the value is found under (RFC 6901 unescaped): user_id for /callback_data/user_id.
-        name = change.pointer.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
+        name = unescape_token(change.pointer.rsplit("/", 1)[-1])
         out.append(replace(change, old=masker.value(change.old, name), new=masker.value(change.new, name)))
     return out
 

@@ -12,7 +12,8 @@ from typing import Any
 
 import orjson
 
-from contractgate.mapping.compare import ABSENT, Comparison, Drift
+from contractgate.absent import ABSENT
+from contractgate.mapping.compare import Comparison, Drift
 from contractgate.mapping.model import MappedField, MappingFile, Side, UnmappedField
 from contractgate.mapping.static import CheckResult, Finding
 from contractgate.mapping.transforms import TransformSpec

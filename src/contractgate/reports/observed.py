@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 
-from contractgate.recordings.observed import GroupReport, ObservedReport
+from contractgate.observed import GroupReport, ObservedReport
 from contractgate.reports.diff import value_text
 from contractgate.secrets import Masker
 

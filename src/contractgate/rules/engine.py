@@ -11,15 +11,15 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path as FsPath
+from pathlib import Path
 from typing import Any, Literal
 
 from contractgate.catalog import Api, load_catalog
 from contractgate.errors import ContractgateError
 from contractgate.findings import Severity, Violation
+from contractgate.pointer import Bindings, CompiledPointer, bindings
 from contractgate.rules.expr import Cond, begin_check, compile_cond, memoised
 from contractgate.rules.kinds import KINDS, Check, Hit
-from contractgate.rules.paths import Bindings, Path, bindings
 from contractgate.spec import DEFAULT_STATUS
 from contractgate.yamlfile import load_yaml
 
@@ -55,7 +55,7 @@ class Rule:
 @dataclass(frozen=True)
 class CompiledRule:
     rule: Rule
-    each: Path | None
+    each: CompiledPointer | None
     when: Cond | None
     unless: Cond | None
     check: Check
@@ -132,7 +132,7 @@ def _compile_rule(api_id: str, operation_id: str, status: str, raw: Any, named: 
     try:
         when = compile_cond(raw["when"], named) if "when" in raw else None
         unless = compile_cond(raw["unless"], named) if "unless" in raw else None
-        each = Path.compile(raw["each"]) if "each" in raw else None
+        each = CompiledPointer.compile(raw["each"]) if "each" in raw else None
         check = spec.compile(args, when, named)
     except ContractgateError as exc:
         raise ContractgateError(f"{where}: {exc}") from None
@@ -143,7 +143,7 @@ def _compile_rule(api_id: str, operation_id: str, status: str, raw: Any, named: 
     return CompiledRule(rule, each, when, unless, check)
 
 
-def load_ruleset(api: Api, path: FsPath | None = None) -> RuleSet | None:
+def load_ruleset(api: Api, path: Path | None = None) -> RuleSet | None:
     """The rules in ``<api folder>/rules.yaml``, compiled; None when the API has no rules file."""
     path = path or api.folder / "rules.yaml"
     if not path.exists():
@@ -173,10 +173,10 @@ def load_ruleset(api: Api, path: FsPath | None = None) -> RuleSet | None:
 
 
 @cache
-def rules_for(api_id: str, root: FsPath | None = None) -> RuleSet | None:
+def rules_for(api_id: str, root: Path | None = None) -> RuleSet | None:
     return load_ruleset(load_catalog(root).api(api_id))
 
 
-def all_rules(root: FsPath | None = None) -> list[Rule]:
+def all_rules(root: Path | None = None) -> list[Rule]:
     catalog = load_catalog(root)
     return [r for api_id in catalog.apis if (rs := rules_for(api_id, root)) for r in rs.rules]

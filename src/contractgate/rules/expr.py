@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from contractgate.errors import ContractgateError
-from contractgate.rules.paths import Bindings, Path
+from contractgate.pointer import Bindings, CompiledPointer
 
 Eval = Callable[[Any, Bindings], Any]
 Test = Callable[[Any, Bindings], bool]
@@ -45,7 +45,7 @@ def as_timestamp(value: Any) -> Any:
 class Expr:
     eval: Eval
     text: str  # how messages name it, e.g. "time_in_bed - sleep_latency"
-    paths: tuple[Path, ...]  # the pointers it reads, for reporting actual values
+    paths: tuple[CompiledPointer, ...]  # the pointers it reads, for reporting actual values
     show: Callable[[Any], Any] = plain  # how a computed value is quoted in a message
 
 
@@ -53,7 +53,7 @@ class Expr:
 class Cond:
     test: Test
     text: str
-    paths: tuple[Path, ...]
+    paths: tuple[CompiledPointer, ...]
 
 
 def number(value: Any) -> float | int | None:
@@ -131,7 +131,7 @@ def memoised(name: str, cond: Cond) -> Cond:
     return Cond(once, name, cond.paths)
 
 
-def short_name(path: Path) -> str:
+def short_name(path: CompiledPointer) -> str:
     """The last meaningful token of a pointer: enough to name a field in a sentence."""
     named = [t for t in path.tokens if t != "*" and not t.startswith("{")]
     return named[-1] if named else path.text or "/"
@@ -193,7 +193,7 @@ _FOLDS: dict[str, tuple[Callable[[list[float | int]], Any], str, int]] = {
 
 def compile_expr(raw: Any) -> Expr:
     if isinstance(raw, str):
-        path = Path.compile(raw)
+        path = CompiledPointer.compile(raw)
         if path.wildcard:
             raise ContractgateError(f"an expression reads one value; {raw!r} has a wildcard")
         return Expr(path.get, short_name(path), (path,))
@@ -228,7 +228,7 @@ def compile_expr(raw: Any) -> Expr:
 
 def _sum_of(raw: Any) -> Expr:
     """The sum of every number a wildcard pattern reaches; null when it reaches none or a non-number."""
-    path = Path.compile(raw)
+    path = CompiledPointer.compile(raw)
 
     def run(doc: Any, bind: Bindings) -> float | int | None:
         values = [number(v) for _, v in path.items(doc, bind)]
@@ -318,7 +318,7 @@ def _path_test(raw: Mapping[str, Any]) -> Cond:
     tests = [t for t in _TESTS if t in raw]
     if "path" not in raw or len(tests) != 1 or len(raw) != 2:
         raise ContractgateError(f"a path condition is {{path: P, <one of {', '.join(_TESTS)}>: ...}}, got {dict(raw)}")
-    path, name = Path.compile(raw["path"]), tests[0]
+    path, name = CompiledPointer.compile(raw["path"]), tests[0]
     field = short_name(path)
     if name == "exists":
         want = bool(raw[name])

@@ -17,6 +17,7 @@ from typing import Any, Literal, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from contractgate.errors import ContractgateError
+from contractgate.pointer import Bindings, CompiledPointer
 from contractgate.rules.expr import (
     COMPARATORS,
     Cond,
@@ -27,7 +28,6 @@ from contractgate.rules.expr import (
     number,
     short_name,
 )
-from contractgate.rules.paths import Bindings, Path
 from contractgate.schema import short
 
 
@@ -75,15 +75,15 @@ def scalar(value: Any) -> Any:
     return short(value)
 
 
-def _values(paths: tuple[Path, ...], doc: Any, bind: Bindings) -> dict[str, Any]:
+def _values(paths: tuple[CompiledPointer, ...], doc: Any, bind: Bindings) -> dict[str, Any]:
     """The actual values a message is about, keyed by pointer."""
     return {p.pointer(bind): scalar(p.get(doc, bind)) for p in paths if not p.wildcard}
 
 
-def _paths(raw: Any, key: str) -> list[Path]:
+def _paths(raw: Any, key: str) -> list[CompiledPointer]:
     if not isinstance(raw, list) or not raw:
         raise ContractgateError(f"{key} takes a non-empty list of JSON Pointers")
-    return [Path.compile(p) for p in raw]
+    return [CompiledPointer.compile(p) for p in raw]
 
 
 def _when_text(when: Cond | None) -> str:
@@ -155,7 +155,7 @@ def co_null(args: Mapping[str, Any], when: Cond | None, named: Mapping[str, Cond
 def iff(args: Mapping[str, Any], when: Cond | None, named: Mapping[str, Cond]) -> Check:
     """`left` holds exactly when `right` holds; reported at `at`."""
     left, right = compile_cond(args["left"], named), compile_cond(args["right"], named)
-    at = Path.compile(args["at"])
+    at = CompiledPointer.compile(args["at"])
 
     def check(doc: Any, bind: Bindings) -> list[Hit]:
         hits: list[Hit] = []
@@ -180,7 +180,7 @@ def compare(args: Mapping[str, Any], when: Cond | None, named: Mapping[str, Cond
     tol = number(args.get("tolerance", 0))
     if tol is None or tol < 0:
         raise ContractgateError("tolerance is a number >= 0")
-    at = Path.compile(args["at"]) if "at" in args else (left.paths or right.paths or (None,))[0]
+    at = CompiledPointer.compile(args["at"]) if "at" in args else (left.paths or right.paths or (None,))[0]
     if at is None:
         raise ContractgateError("compare needs `at` when neither side reads a field")
     slack = {"eq": lambda a, b: abs(a - b) <= tol, "ne": lambda a, b: abs(a - b) > tol,
@@ -213,7 +213,7 @@ def _convert(raw: Any) -> Callable[[Any], float | None]:
 @kind("order", "invariant", required=("path",), optional=("as", "strict"))
 def order(args: Mapping[str, Any], when: Cond | None, named: Mapping[str, Cond]) -> Check:
     """The values at `path` (a pattern with `*`) are in ascending order (`strict`: no ties)."""
-    path, convert, strict = Path.compile(args["path"]), _convert(args.get("as")), bool(args.get("strict"))
+    path, convert, strict = CompiledPointer.compile(args["path"]), _convert(args.get("as")), bool(args.get("strict"))
 
     def check(doc: Any, bind: Bindings) -> list[Hit]:
         hits: list[Hit] = []
@@ -237,7 +237,7 @@ def within(args: Mapping[str, Any], when: Cond | None, named: Mapping[str, Cond]
     """Each value at `path` (a pattern with `*`) lies in [`min`, `max`] (expressions)."""
     if "min" not in args and "max" not in args:
         raise ContractgateError("within needs min, max or both")
-    path, convert = Path.compile(args["path"]), _convert(args.get("as"))
+    path, convert = CompiledPointer.compile(args["path"]), _convert(args.get("as"))
     below, above = ("before", "after") if args.get("as") == "time" else ("below", "above")
     low = compile_expr(args["min"]) if "min" in args else None
     high = compile_expr(args["max"]) if "max" in args else None
@@ -266,7 +266,7 @@ def within(args: Mapping[str, Any], when: Cond | None, named: Mapping[str, Cond]
 def _members(raw: Any) -> tuple[str, Callable[[Any, Bindings], Iterator[tuple[str, Any]]]]:
     """A set source: a pointer pattern (its values; an array's items), or {keys: pattern} (object keys)."""
     if isinstance(raw, Mapping) and set(raw) == {"keys"}:
-        path = Path.compile(raw["keys"])
+        path = CompiledPointer.compile(raw["keys"])
 
         def keys(doc: Any, bind: Bindings) -> Iterator[tuple[str, Any]]:
             for pointer, value in path.items(doc, bind):
@@ -274,7 +274,7 @@ def _members(raw: Any) -> tuple[str, Callable[[Any, Bindings], Iterator[tuple[st
                     yield from ((f"{pointer}/{k}", k) for k in value)
 
         return f"the keys of {short_name(path)}", keys
-    path = Path.compile(raw)
+    path = CompiledPointer.compile(raw)
 
     def values(doc: Any, bind: Bindings) -> Iterator[tuple[str, Any]]:
         for pointer, value in path.items(doc, bind):
@@ -314,7 +314,7 @@ def _key(value: Any) -> Any:
 @kind("matches", "invariant", required=("path", "pattern"))
 def matches(args: Mapping[str, Any], when: Cond | None, named: Mapping[str, Cond]) -> Check:
     """Each string at `path` (a pattern with `*`) matches the regular expression `pattern` entirely."""
-    path = Path.compile(args["path"])
+    path = CompiledPointer.compile(args["path"])
     try:
         regex = re.compile(args["pattern"])
     except (re.error, TypeError) as exc:
@@ -342,7 +342,7 @@ def _zone(name: str) -> ZoneInfo | None:
 @kind("tz_offset", "invariant", required=("zone", "paths"))
 def tz_offset(args: Mapping[str, Any], when: Cond | None, named: Mapping[str, Cond]) -> Check:
     """Each timestamp at `paths` carries the UTC offset that the IANA zone at `zone` has at that instant."""
-    zone_path, paths = Path.compile(args["zone"]), _paths(args["paths"], "paths")
+    zone_path, paths = CompiledPointer.compile(args["zone"]), _paths(args["paths"], "paths")
 
     def check(doc: Any, bind: Bindings) -> list[Hit]:
         hits: list[Hit] = []
@@ -373,7 +373,7 @@ def tz_offset(args: Mapping[str, Any], when: Cond | None, named: Mapping[str, Co
                 continue
             expected = stamp.astimezone(zone).utcoffset()
             if offset != expected:
-                hits.append(Hit(pointer, f"{short_name(Path.compile(pointer))} {raw} has offset "
+                hits.append(Hit(pointer, f"{short_name(CompiledPointer.compile(pointer))} {raw} has offset "
                                    f"{_offset(offset)}; {name} is at {_offset(expected)} at that instant",
                           {pointer: raw, zone_path.pointer(bind): name}))
         return hits

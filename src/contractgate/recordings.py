@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 import orjson
 
+from contractgate.absent import ABSENT
 from contractgate.errors import ContractgateError, InputError
 from contractgate.fileio import write_bytes_atomic
 from contractgate.payload import DEFAULT_MAX_BYTES, read_payload
@@ -33,16 +34,6 @@ _REQUIRED_TOP = _TOP_KEYS - {"kind", "elapsed_ms"}
 _REQUEST_KEYS = {"method", "path", "headers", "body"}
 _RESPONSE_KEYS = {"status", "headers", "body"}
 _PLAIN = re.compile(r"[A-Za-z0-9_.-]+")
-
-
-class _Absent:
-    """A body that was not sent, as opposed to a JSON ``null`` body."""
-
-    def __repr__(self) -> str:
-        return "ABSENT"
-
-
-ABSENT: Any = _Absent()
 
 
 @dataclass(frozen=True)

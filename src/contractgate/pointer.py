@@ -1,50 +1,68 @@
-"""JSON Pointers in rules: compiled once to token tuples, with ``*`` wildcards and ``{var}`` bindings.
+"""JSON Pointers (RFC 6901): escaping, parsing, resolving, and the compiled pointers of rules.
 
-``/transcript/utterances/{u}/start`` names the start of utterance ``u``; a rule with
-``each: /transcript/utterances/{u}`` is checked once per utterance with ``u`` bound to its index.
-``*`` matches every member of an array or object and yields (pointer, value) pairs.
+Every module that reads or writes a pointer uses this one. Rules compile theirs once (``CompiledPointer``),
+with ``*`` wildcards and ``{var}`` bindings: ``/transcript/utterances/{u}/start`` names the start of
+utterance ``u``; a rule with ``each: /transcript/utterances/{u}`` is checked once per utterance with ``u``
+bound to its index. ``*`` matches every member of an array or object and yields (pointer, value) pairs.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from contractgate.absent import ABSENT
 from contractgate.errors import ContractgateError
-from contractgate.findings import escape_token
 
 Bindings = dict[str, str]
 _VAR = re.compile(r"^\{([a-z_][a-z0-9_]*)\}$")
-_ABSENT = object()
 
 
-def _unescape(token: str) -> str:
+def escape_token(token: str | int) -> str:
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def unescape_token(token: str) -> str:
     return token.replace("~1", "/").replace("~0", "~")
 
 
-def _lookup(node: Any, tokens: tuple[str, ...]) -> Any:
-    """The value at ``tokens`` below ``node``, or _ABSENT."""
+def pointer_from(parts: Iterable[str | int]) -> str:
+    """The pointer of a sequence of keys and indices."""
+    return "".join("/" + escape_token(p) for p in parts)
+
+
+def parse_pointer(text: str) -> tuple[str, ...]:
+    """The unescaped tokens of a pointer ("" is the whole document)."""
+    if not isinstance(text, str) or not (text == "" or text.startswith("/")):
+        raise ContractgateError(f"not a JSON Pointer: {text!r}")
+    return tuple(unescape_token(t) for t in text.split("/")[1:]) if text else ()
+
+
+def resolve(node: Any, tokens: Iterable[str]) -> Any:
+    """The value at ``tokens`` below ``node`` (an object's key, or an array's index in digits), or ABSENT."""
+    # Inline rather than through child(): the rules engine resolves in its inner loops.
     for token in tokens:
         kind = type(node)
         if kind is dict:
             if token not in node:
-                return _ABSENT
+                return ABSENT
             node = node[token]
         elif kind is list and token.isdigit() and int(token) < len(node):
             node = node[int(token)]
         else:
-            return _ABSENT
+            return ABSENT
     return node
 
 
-def _pointer(tokens: tuple[str, ...]) -> str:
-    return "".join("/" + escape_token(t) for t in tokens)
+def child(node: Any, token: str) -> Any:
+    """The member ``token`` names, or ABSENT."""
+    return resolve(node, (token,))
 
 
 @dataclass(frozen=True)
-class Path:
+class CompiledPointer:
     """A compiled pointer. Tokens are literal keys, ``*`` or ``{var}``."""
 
     text: str
@@ -56,13 +74,11 @@ class Path:
     static_pointer: str = ""
 
     @classmethod
-    def compile(cls, text: str) -> Path:
-        if not isinstance(text, str) or not (text == "" or text.startswith("/")):
-            raise ContractgateError(f"not a JSON Pointer: {text!r}")
-        tokens = tuple(_unescape(t) for t in text.split("/")[1:]) if text else ()
+    def compile(cls, text: str) -> CompiledPointer:
+        tokens = parse_pointer(text)
         slots = tuple((i, m.group(1)) for i, t in enumerate(tokens) if (m := _VAR.match(t)))
         keys = tuple(int(t) if t.isdigit() else t for t in tokens)
-        return cls(text, tokens, tuple(name for _, name in slots), "*" in tokens, slots, keys, _pointer(tokens))
+        return cls(text, tokens, tuple(name for _, name in slots), "*" in tokens, slots, keys, pointer_from(tokens))
 
     def _concrete(self, bind: Bindings) -> tuple[str, ...]:
         if not self.slots:
@@ -73,33 +89,33 @@ class Path:
         return tuple(tokens)
 
     def pointer(self, bind: Bindings) -> str:
-        return self.static_pointer if not self.slots else _pointer(self._concrete(bind))
+        return self.static_pointer if not self.slots else pointer_from(self._concrete(bind))
 
     def get(self, doc: Any, bind: Bindings) -> Any:
         """The value at this (wildcard-free) path, or None when absent: rules treat absent as null."""
         if self.slots:
-            value = _lookup(doc, self._concrete(bind))
-            return None if value is _ABSENT else value
+            value = resolve(doc, self._concrete(bind))
+            return None if value is ABSENT else value
         # The engine's hottest call: plain indexing; a miss, or an int key meeting a string, takes the slow way.
         node = doc
         try:
             for key in self.keys:
                 node = node[key]
         except (KeyError, IndexError, TypeError):
-            node = _ABSENT
-        if node is _ABSENT or (type(node) is str and self.keys and type(self.keys[-1]) is int):
-            node = _lookup(doc, self.tokens)
-        return None if node is _ABSENT else node
+            node = ABSENT
+        if node is ABSENT or (type(node) is str and self.keys and type(self.keys[-1]) is int):
+            node = resolve(doc, self.tokens)
+        return None if node is ABSENT else node
 
     def exists(self, doc: Any, bind: Bindings) -> bool:
-        return _lookup(doc, self._concrete(bind)) is not _ABSENT
+        return resolve(doc, self._concrete(bind)) is not ABSENT
 
     def items(self, doc: Any, bind: Bindings) -> Iterator[tuple[str, Any]]:
         """Every (pointer, value) this path reaches; ``*`` fans out over arrays and objects."""
         tokens = self._concrete(bind)
         if not self.wildcard:
-            value = _lookup(doc, tokens)
-            if value is not _ABSENT:
+            value = resolve(doc, tokens)
+            if value is not ABSENT:
                 yield self.pointer(bind), value
             return
         star = tokens.index("*")
@@ -107,9 +123,9 @@ class Path:
             yield from _walk(doc, tokens, "")
             return
         # One wildcard (every item of one array, and maybe a field of each): no recursion.
-        container = _lookup(doc, tokens[:star])
+        container = resolve(doc, tokens[:star])
         suffix = tokens[star + 1:]
-        prefix, tail = _pointer(tokens[:star]), _pointer(suffix)
+        prefix, tail = pointer_from(tokens[:star]), pointer_from(suffix)
         if type(container) is list:
             members: Any = enumerate(container)
         elif type(container) is dict:
@@ -117,8 +133,8 @@ class Path:
         else:
             return
         for key, item in members:
-            value = _lookup(item, suffix) if suffix else item
-            if value is not _ABSENT:
+            value = resolve(item, suffix) if suffix else item
+            if value is not ABSENT:
                 yield f"{prefix}/{key}{tail}", value
 
 
@@ -135,12 +151,12 @@ def _walk(node: Any, tokens: tuple[str, ...], prefix: str) -> Iterator[tuple[str
             for key, item in node.items():
                 yield from _walk(item, rest, f"{prefix}/{escape_token(key)}")
         return
-    child = _lookup(node, (head,))
-    if child is not _ABSENT:
+    child = resolve(node, (head,))
+    if child is not ABSENT:
         yield from _walk(child, rest, f"{prefix}/{escape_token(head)}")
 
 
-def bindings(pattern: Path, doc: Any) -> Iterator[Bindings]:
+def bindings(pattern: CompiledPointer, doc: Any) -> Iterator[Bindings]:
     """Every assignment of the pattern's ``{var}`` tokens to keys or indices that exist in ``doc``."""
 
     def walk(node: Any, tokens: tuple[str, ...], bound: Bindings) -> Iterator[Bindings]:
@@ -157,8 +173,8 @@ def bindings(pattern: Path, doc: Any) -> Iterator[Bindings]:
                 for key, child in node.items():
                     yield from walk(child, rest, {**bound, name: key})
             return
-        child = _lookup(node, (head,))
-        if child is not _ABSENT:
+        child = resolve(node, (head,))
+        if child is not ABSENT:
             yield from walk(child, rest, bound)
 
     yield from walk(doc, pattern.tokens, {})

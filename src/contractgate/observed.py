@@ -24,12 +24,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from contractgate.absent import ABSENT
 from contractgate.diff.change import ITEM, Tokens
 from contractgate.diff.schemas import Enum, EnumIndex, Schema, alternatives, child, types_of
 from contractgate.errors import ContractgateError, InputError
-from contractgate.findings import pointer_from
 from contractgate.payload import DEFAULT_MAX_BYTES
-from contractgate.recordings.format import ABSENT, Interaction, load_folder
+from contractgate.pointer import pointer_from
+from contractgate.recordings import Interaction, load_folder
 from contractgate.rules.engine import Rule
 from contractgate.secrets import Masker
 from contractgate.spec import DEFAULT_STATUS

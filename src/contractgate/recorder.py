@@ -36,7 +36,7 @@ from contractgate.http import (
 )
 from contractgate.mock.profiles import DEFAULT_PROFILE
 from contractgate.payload import DEFAULT_MAX_BYTES, parse_json, read_payload
-from contractgate.recordings.format import (
+from contractgate.recordings import (
     ABSENT,
     Interaction,
     Request,
