@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lint fmt bench docs clean
+.PHONY: run test lint fmt bench bench-smoke docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,8 +33,13 @@ docs: $(STAMP)
 	$(BIN)/contractgate rules --format md > docs/rules.md
 	$(BIN)/python -m contractgate.reports.diff docs/changes.md
 
+# Every benchmark, full length (minutes). PRISM=/path/to/prism measures the mock beside Prism (bench/bench_mock.py).
 bench: $(STAMP)
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python bench/run_all.py $(if $(PRISM),--prism "$(PRISM)")
+
+# Every benchmark in its smoke mode (seconds): that each still runs end to end; its figures measure nothing.
+bench-smoke: $(STAMP)
+	$(BIN)/python bench/run_all.py --smoke
 
 clean:
 	rm -rf $(VENV) build dist .ruff_cache

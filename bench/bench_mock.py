@@ -1,12 +1,21 @@
 """Benchmark: the mock vs Prism (`prism mock -d`) serving an 8-hour Asleep session over loopback.
 
-    python bench/bench_mock.py [--connections 64] [--duration 8] [--rounds 3] [--prism PATH]
+    python bench/bench_mock.py [--connections 64] [--duration 8] [--rounds 3] [--prism PATH | --no-prism] [--smoke]
 
 Both servers run as separate processes on 127.0.0.1 and are driven by the same keep-alive HTTP/1.1 load
 generator (many concurrent connections on one asyncio loop), in alternating rounds; the figures are the
-medians over the rounds. Every sampled answer is then checked with `checker_for` (schema and rules): the
-share of answers that break a documented (error) rule, and one that breaks any rule, warnings included.
-Prism is optional: without it (no npx/prism, or --no-prism) only the mock is measured.
+requests per second of the median round and latency percentiles over all rounds. Every sampled answer is
+then checked with `checker_for` (schema and rules): the share of answers that break a documented (error)
+rule, and one that breaks any rule, warnings included.
+
+Prism is optional and never installed by this script: `--prism PATH`, else `prism` on PATH, else
+`npx --no-install @stoplight/prism-cli` or `npx --no-install prism` if npm has it installed. Without it (or
+with --no-prism) only the mock is measured, and the output says so. To compare, install it outside the
+repository, e.g. `npm install --prefix /tmp/prism-bench @stoplight/prism-cli`, then
+`--prism /tmp/prism-bench/node_modules/.bin/prism`.
+
+`--smoke` (CI, `make bench-smoke`): one short round with a few connections, Prism included if found; only
+that it runs end to end. Its figures measure nothing.
 """
 
 from __future__ import annotations
@@ -16,12 +25,16 @@ import asyncio
 import json
 import os
 import shutil
+import signal
+import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 import httpx
 
@@ -34,7 +47,13 @@ ROOT = Path(__file__).resolve().parents[1]
 SPEC = ROOT / "specs" / "asleep-v3" / "openapi.yaml"
 HEADERS = {"x-api-key": LOCAL_DEFAULTS["ASLEEP_API_KEY"], "x-user-id": LOCAL_DEFAULTS["ASLEEP_USER_ID"]}
 STARTUP_LIMIT = 90.0  # seconds a server gets to start answering
+PROBE_LIMIT = 30.0  # seconds `prism --version` (through npx: a registry look-up) gets before Prism counts as absent
 SAMPLE_EVERY = 25  # keep every n-th answer for the rule check
+# Bounds of the load loop besides its duration: a stalled or misbehaving server ends the round with an error
+# instead of hanging it, and a server far faster than expected cannot make a round run away.
+REQUEST_LIMIT = 10.0  # seconds for one request and its answer
+MAX_REQUESTS_PER_CONNECTION = 200_000
+MAX_BODY_BYTES = 16 * 1024 * 1024
 
 
 def eight_hour_session() -> str:
@@ -59,6 +78,12 @@ class Round:
         return self.requests / self.seconds
 
 
+def _bounded(size: int) -> int:
+    if size > MAX_BODY_BYTES:
+        raise ValueError(f"an answer of {size} bytes, over the benchmark's {MAX_BODY_BYTES} bytes")
+    return size
+
+
 async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
     head = await reader.readuntil(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
@@ -67,23 +92,26 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
     if headers.get("transfer-encoding", "").lower() == "chunked":
         body = b""
         while size := int((await reader.readuntil(b"\r\n")).strip(), 16):
+            _bounded(len(body) + size)
             body += (await reader.readexactly(size + 2))[:-2]
         await reader.readuntil(b"\r\n")
         return status, body
-    return status, await reader.readexactly(int(headers.get("content-length", "0")))
+    return status, await reader.readexactly(_bounded(int(headers.get("content-length", "0"))))
 
 
 async def _client(host: str, port: int, request: bytes, until: float, result: Round) -> None:
-    reader, writer = await asyncio.open_connection(host, port)
+    reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), REQUEST_LIMIT)
     try:
-        while time.perf_counter() < until:
+        for _ in range(MAX_REQUESTS_PER_CONNECTION):
+            if time.perf_counter() >= until:
+                break
             started = time.perf_counter()
             writer.write(request)
-            status, body = await _read_response(reader)
+            status, body = await asyncio.wait_for(_read_response(reader), REQUEST_LIMIT)
             result.latencies.append(time.perf_counter() - started)
             result.statuses[status] = result.statuses.get(status, 0) + 1
             result.requests += 1
-            if result.requests % SAMPLE_EVERY == 0:
+            if result.requests % SAMPLE_EVERY == 1:  # the first answer too: a short round still has a sample
                 result.samples.append((status, body))
     finally:
         writer.close()
@@ -99,13 +127,15 @@ async def _load(port: int, path: str, connections: int, seconds: float) -> Round
     return result
 
 
-def run_round(port: int, path: str, connections: int, seconds: float) -> Round:
-    asyncio.run(_load(port, path, connections, 1.0))  # warm-up: connections, caches, JIT
+def run_round(port: int, path: str, connections: int, seconds: float, warm_up: float) -> Round:
+    asyncio.run(_load(port, path, connections, warm_up))  # warm-up: connections, caches, JIT
     return asyncio.run(_load(port, path, connections, seconds))
 
 
 def broken_share(samples: list[tuple[int, bytes]]) -> tuple[float, float]:
     """Shares of sampled answers with an error-severity violation, and with any violation."""
+    if not samples:
+        raise SystemExit("no answer to check: the server answered no request in any round")
     errors = anything = 0
     for status, body in samples:
         try:
@@ -125,14 +155,20 @@ class Server:
     command: list[str]
     prefix: str
     process: subprocess.Popen[bytes] | None = None
+    log: IO[bytes] | None = None
 
     def start(self, port: int) -> None:
+        # Its errors go to a file, not a pipe: a full pipe nobody reads would stall the server mid-benchmark.
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the server; stop() closes it)
+        # A session of its own: `npx` starts Prism as a child, and stop() must end both, by this group's id.
         self.process = subprocess.Popen([*self.command, *self._port_args(port)], stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL, cwd=ROOT)
+                                        stderr=self.log, cwd=ROOT, start_new_session=True)
         deadline = time.monotonic() + STARTUP_LIMIT
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise SystemExit(f"{self.name} exited with {self.process.returncode} while starting")
+                self.log.seek(0)
+                tail = self.log.read()[-2000:].decode(errors="replace")
+                raise SystemExit(f"{self.name} exited with {self.process.returncode} while starting:\n{tail}")
             try:
                 httpx.get(f"http://127.0.0.1:{port}{self.prefix}/data/v3/sessions/x", headers=HEADERS, timeout=2)
                 return
@@ -145,37 +181,57 @@ class Server:
         return ["--port", str(port)] if self.name == "mock" else ["-h", "127.0.0.1", "-p", str(port), str(SPEC)]
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
+        if self.process is not None:
+            for sig in (signal.SIGTERM, signal.SIGKILL):
+                try:
+                    os.killpg(self.process.pid, sig)  # the group started in start(): the server and its children
+                except ProcessLookupError:
+                    break
+                try:
+                    self.process.wait(10)
+                    break
+                except subprocess.TimeoutExpired:
+                    continue
+        if self.log is not None:
+            self.log.close()
 
 
 def free_port() -> int:
-    import socket
-
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 
 
-def find_prism(explicit: str | None) -> list[str] | None:
+def _prism_version(command: list[str]) -> str | None:
+    """Prism's version if ``command`` runs it, else None (not installed, not Prism, or no answer in time)."""
+    try:
+        probe = subprocess.run([*command, "--version"], capture_output=True, text=True, timeout=PROBE_LIMIT,
+                               cwd=ROOT, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    version = probe.stdout.strip().splitlines()[-1:] if probe.returncode == 0 else []
+    return version[0] if version and version[0][:1].isdigit() else None
+
+
+def find_prism(explicit: str | None) -> tuple[list[str], str] | None:
+    """Prism's command and version: ``--prism PATH``, else PATH, else what npx has installed (never installs)."""
     if explicit:
-        return [explicit, "mock", "-d"]
-    for candidate in (shutil.which("prism"), "/tmp/prism/node_modules/.bin/prism"):
-        if candidate and os.access(candidate, os.X_OK):
-            return [candidate, "mock", "-d"]
+        version = _prism_version([explicit])
+        if version is None:
+            raise SystemExit(f"--prism {explicit}: `{explicit} --version` does not answer with a Prism version")
+        return [explicit], version
+    candidates = []
+    if on_path := shutil.which("prism"):
+        candidates.append([on_path])
     if shutil.which("npx"):
-        probe = subprocess.run(["npx", "--no-install", "prism", "--version"], capture_output=True, timeout=60)
-        if probe.returncode == 0:
-            return ["npx", "--no-install", "prism", "mock", "-d"]
+        candidates += [["npx", "--no-install", "@stoplight/prism-cli"], ["npx", "--no-install", "prism"]]
+    for command in candidates:
+        if version := _prism_version(command):
+            return command, version
     return None
 
 
-def cold_generation_rate(session_id: str, repeats: int = 50) -> float:
+def cold_generation_rate(session_id: str, repeats: int) -> float:
     """Answers per second when nothing is cached: the night drawn and every metric computed afresh."""
     started = time.perf_counter()
     for _ in range(repeats):
@@ -184,25 +240,38 @@ def cold_generation_rate(session_id: str, repeats: int = 50) -> float:
     return repeats / (time.perf_counter() - started)
 
 
+def _quantiles(latencies: list[float]) -> list[float]:
+    if len(latencies) < 2:
+        raise SystemExit("fewer than two answers in all rounds: nothing to take percentiles of")
+    return statistics.quantiles(sorted(latencies), n=100)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--duration", type=float, default=8.0, help="seconds per round")
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--prism", help="path of the prism executable (default: PATH, npx)")
+    parser.add_argument("--prism", help="the prism executable (default: prism on PATH, else npx if installed)")
     parser.add_argument("--no-prism", action="store_true")
+    parser.add_argument("--smoke", action="store_true", help="a tiny run that only checks the benchmark works")
     args = parser.parse_args()
+    warm_up, cold_repeats = 1.0, 50
+    if args.smoke:
+        args.connections, args.duration, args.rounds, warm_up, cold_repeats = 4, 0.5, 1, 0.2, 5
 
     session_id = eight_hour_session()
     epochs = len(asleep.night(session_id).sleep_stages)
     servers = [Server("mock", [sys.executable, "-m", "contractgate", "mock"], "/asleep")]
     prism = None if args.no_prism else find_prism(args.prism)
     if prism is None:
-        print("Prism skipped: no prism executable found (npm install @stoplight/prism-cli, or --prism PATH)")
+        why = "--no-prism" if args.no_prism else "no Prism found (prism on PATH, npx --no-install, --prism PATH)"
+        print(f"Prism not measured ({why}): the mock only")
     else:
-        servers.append(Server("prism", prism, ""))
+        command, version = prism
+        print(f"Prism {version}: {' '.join(command)} mock -d")
+        servers.append(Server("prism", [*command, "mock", "-d"], ""))
     print(f"8-hour session {session_id} ({epochs} epochs, {epochs * 30 / 3600:.1f} h); "
-          f"{args.connections} connections, {args.rounds} x {args.duration:.0f} s rounds; {os.cpu_count()} cores")
+          f"{args.connections} connections, {args.rounds} x {args.duration:g} s rounds; {os.cpu_count()} cores")
 
     rounds: dict[str, list[Round]] = {s.name: [] for s in servers}
     ports = {s.name: free_port() for s in servers}
@@ -212,26 +281,36 @@ def main() -> None:
         for _ in range(args.rounds):  # alternate, so that both see the same machine state
             for server in servers:
                 path = f"{server.prefix}/data/v3/sessions/{session_id}"
-                rounds[server.name].append(run_round(ports[server.name], path, args.connections, args.duration))
+                rounds[server.name].append(run_round(ports[server.name], path, args.connections, args.duration,
+                                                     warm_up))
     finally:
         for server in servers:
             server.stop()
 
     print(f"\n{'server':<8}{'req/s':>9}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}{'break doc rules':>17}"
           f"{'break any rule':>16}  statuses")
+    rates = {}
     for name, results in rounds.items():
-        latencies = sorted(x for r in results for x in r.latencies)
-        quantiles = statistics.quantiles(latencies, n=100)
+        rates[name] = statistics.median(r.rate for r in results)
+        quantiles = _quantiles([x for r in results for x in r.latencies])
         errors, anything = broken_share([s for r in results for s in r.samples])
-        statuses = {}
+        statuses: dict[int, int] = {}
         for r in results:
             for status, count in r.statuses.items():
                 statuses[status] = statuses.get(status, 0) + count
-        print(f"{name:<8}{statistics.median(r.rate for r in results):>9.0f}{quantiles[49] * 1000:>9.1f}"
+        print(f"{name:<8}{rates[name]:>9.0f}{quantiles[49] * 1000:>9.1f}"
               f"{quantiles[89] * 1000:>9.1f}{quantiles[98] * 1000:>9.1f}{errors:>17.1%}{anything:>16.1%}  "
               f"{dict(sorted(statuses.items()))}")
+    for name, results in rounds.items():
+        print(f"{name} rounds: " + ", ".join(f"{r.rate:.0f}" for r in results) + " req/s")
     print(f"\nmock answers are deterministic and cached after the first request; generating this session "
-          f"uncached runs at {cold_generation_rate(session_id):.0f} answers/s on one core")
+          f"uncached runs at {cold_generation_rate(session_id, cold_repeats):.0f} answers/s on one core")
+    if "prism" in rates:
+        ratio = rates["mock"] / rates["prism"]
+        verdict = "smoke run, not a measurement" if args.smoke else "ok" if ratio >= 1 else "MISSED"
+        print(f"ratio mock / Prism requests/s = {ratio:.2f} (target >= 1): {verdict}")
+    else:
+        print(f"ratio mock / Prism requests/s: not measured, Prism absent (the mock alone: {rates['mock']:.0f} req/s)")
 
 
 if __name__ == "__main__":
