@@ -13,7 +13,7 @@ from contractgate.catalog import Api, load_catalog
 from contractgate.conflicts import Conflict, explaining, load_conflicts
 from contractgate.findings import Violation
 from contractgate.spec import Example, load_spec
-from contractgate.validate import checker_for
+from contractgate.validate import check_examples
 
 
 @dataclass(frozen=True)
@@ -41,10 +41,9 @@ def audit_docs(root: Path | None = None) -> list[ApiAudit]:
     for api in catalog.apis.values():
         conflicts = load_conflicts(api)
         examples = []
-        for example in load_spec(api.id, root).examples():
-            if not example.media_type.endswith("json"):
+        for example, violations in check_examples(api.id, load_spec(api.id, root).examples(), root):
+            if violations is None:
                 continue
-            violations = checker_for(api.id, example.operation_id, example.status, root).check(example.value)
             findings = tuple(
                 ExampleFinding(v, tuple(c.id for c in explaining(conflicts, api.id, example.name, v.pointer)))
                 for v in violations

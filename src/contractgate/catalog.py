@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from contractgate.errors import ContractgateError
-from contractgate.yamlfile import load_yaml
+from contractgate.yamlfile import load_yaml, reject_unknown_keys
 
 SPECS_ENV = "CONTRACTGATE_SPECS"
 
@@ -97,8 +97,7 @@ def _parse_api(root: Path, api_id: str, raw: Any) -> Api:
     where = f"{root / 'catalog.yaml'}: apis.{api_id}"
     if not isinstance(raw, dict):
         raise ContractgateError(f"{where}: expected a mapping")
-    if unknown := set(raw) - _API_KEYS:
-        raise ContractgateError(f"{where}: unknown keys {sorted(unknown)}")
+    reject_unknown_keys(raw, _API_KEYS, where)
     if missing := _REQUIRED_API_KEYS - set(raw):
         raise ContractgateError(f"{where}: missing keys {sorted(missing)}")
     operations = {}

@@ -7,7 +7,7 @@ from typing import Any
 
 from contractgate.catalog import Api, Catalog
 from contractgate.errors import ContractgateError
-from contractgate.yamlfile import load_yaml
+from contractgate.yamlfile import load_yaml, reject_unknown_keys
 
 KINDS = ("contradiction", "assumption", "omission")
 _REQUIRED = ("id", "kind", "source", "conflict", "choice")
@@ -33,8 +33,7 @@ def _parse(api: Api, index: int, raw: Any) -> Conflict:
         raise ContractgateError(f"{where}: expected a mapping")
     if missing := [k for k in _REQUIRED if k not in raw]:
         raise ContractgateError(f"{where}: missing {', '.join(missing)}")
-    if unknown := sorted(set(raw) - set(_REQUIRED) - set(_OPTIONAL)):
-        raise ContractgateError(f"{where}: unknown keys {unknown}")
+    reject_unknown_keys(raw, {*_REQUIRED, *_OPTIONAL}, where)
     if raw["kind"] not in KINDS:
         raise ContractgateError(f"{where}: kind must be one of {', '.join(KINDS)}")
     return Conflict(

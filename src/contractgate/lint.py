@@ -12,7 +12,7 @@ from contractgate.catalog import Catalog
 from contractgate.conflicts import all_conflicts, explaining
 from contractgate.errors import ContractgateError
 from contractgate.spec import Spec, UnresolvedRef, iter_refs, resolve_ref
-from contractgate.validate import checker_for
+from contractgate.validate import check_examples
 
 Outcome = Literal["ok", "error", "known"]
 
@@ -40,15 +40,14 @@ def lint(catalog: Catalog) -> list[LintFinding]:
         if structural:
             continue  # examples cannot be checked against a broken document
         findings.append(LintFinding(api.id, subject, "ok", "valid OpenAPI 3.1, every $ref resolves"))
-        for example in spec.examples():
-            if not example.media_type.endswith("json"):
+        for example, found in check_examples(api.id, spec.examples(), catalog.root):
+            if found is None:
                 ok = isinstance(example.value, str)
                 findings.append(LintFinding(api.id, example.label, "ok" if ok else "error",
                                             "text example" if ok else "a text/* example must be a string"))
                 continue
-            checker = checker_for(api.id, example.operation_id, example.status, catalog.root)
             # Warnings (inferred rules) broken by the documents' own examples are findings of audit-docs.
-            violations = [v for v in checker.check(example.value) if v.severity == "error"]
+            violations = [v for v in found if v.severity == "error"]
             if not violations:
                 findings.append(LintFinding(api.id, example.label, "ok", "conforms"))
                 continue

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -15,7 +15,7 @@ from contractgate.findings import Violation
 from contractgate.payload import DEFAULT_MAX_BYTES, read_payload
 from contractgate.rules import rules_for
 from contractgate.schema import SchemaValidator
-from contractgate.spec import DEFAULT_STATUS, Spec, load_spec
+from contractgate.spec import DEFAULT_STATUS, Example, Spec, load_spec
 
 
 class PayloadChecker:
@@ -47,6 +47,16 @@ def checker_for(
 ) -> PayloadChecker:
     """The compiled checker, one per process for each API, operation, status (and specs folder)."""
     return PayloadChecker(load_spec(api_id, root), operation_id, status)
+
+
+def check_examples(api_id: str, examples: Iterable[Example], root: Path | None = None
+                   ) -> Iterator[tuple[Example, list[Violation] | None]]:
+    """A document's examples, each with what its contract finds in it; None for a text example (no JSON)."""
+    for example in examples:
+        if not example.media_type.endswith("json"):
+            yield example, None
+        else:
+            yield example, checker_for(api_id, example.operation_id, example.status, root).check(example.value)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ is constructed.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -147,3 +148,12 @@ def load_yaml(path: Path, max_bytes: int = MAX_BYTES) -> Any:
     except UnicodeDecodeError as exc:
         raise ContractgateError(f"{path}: not valid UTF-8 (byte {exc.start})") from None
     return parse_yaml(text, str(path))
+
+
+def reject_unknown_keys(raw: Mapping[Any, Any], allowed: Collection[str], where: str, context: str = "") -> None:
+    """Refuse the keys a file's format does not know: a misspelt key would otherwise be ignored silently.
+
+    ``where`` names the file and the entry; ``context`` follows the key list (which kind, what is allowed).
+    """
+    if unknown := sorted(set(map(str, raw)) - set(allowed)):
+        raise ContractgateError(f"{where}: unknown keys {unknown}{context}")

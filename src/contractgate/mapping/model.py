@@ -18,7 +18,7 @@ from contractgate.catalog import specs_dir
 from contractgate.errors import ContractgateError
 from contractgate.mapping.transforms import TRANSFORMS, TransformSpec
 from contractgate.spec import DEFAULT_STATUS
-from contractgate.yamlfile import load_yaml
+from contractgate.yamlfile import load_yaml, reject_unknown_keys
 
 Basis = Literal["documented", "inferred"]
 Side = Literal["v1", "v3"]
@@ -136,14 +136,16 @@ class _Reader:
     def __init__(self, path: Path) -> None:
         self.path = path
 
+    def location(self, where: str) -> str:
+        return f"{self.path}: {where}" if where else str(self.path)
+
     def fail(self, where: str, problem: str) -> ContractgateError:
-        return ContractgateError(f"{self.path}: {where}: {problem}" if where else f"{self.path}: {problem}")
+        return ContractgateError(f"{self.location(where)}: {problem}")
 
     def mapping(self, raw: Any, where: str, allowed: set[str], required: set[str]) -> dict[str, Any]:
         if not isinstance(raw, dict):
             raise self.fail(where, f"expected a mapping, got {type(raw).__name__}")
-        if unknown := sorted(set(map(str, raw)) - allowed):
-            raise self.fail(where, f"unknown keys {unknown} (allowed: {', '.join(sorted(allowed))})")
+        reject_unknown_keys(raw, allowed, self.location(where), f" (allowed: {', '.join(sorted(allowed))})")
         if missing := sorted(required - set(raw)):
             raise self.fail(where, f"missing keys {missing}")
         return raw

@@ -17,7 +17,7 @@ from typing import Any
 from contractgate.absent import ABSENT
 from contractgate.errors import ContractgateError
 from contractgate.pointer import parse_pointer, resolve
-from contractgate.yamlfile import load_yaml
+from contractgate.yamlfile import load_yaml, reject_unknown_keys
 
 PROFILES_FILE = Path(__file__).with_name("profiles.yaml")
 DEFAULT_PROFILE = "faithful"
@@ -123,8 +123,12 @@ class Profile:
         return doc
 
 
+def _where(name: str) -> str:
+    return f"{PROFILES_FILE}: profile {name!r}"
+
+
 def _fail(name: str, message: str) -> ContractgateError:
-    return ContractgateError(f"{PROFILES_FILE}: profile {name!r}: {message}")
+    return ContractgateError(f"{_where(name)}: {message}")
 
 
 def _parse_op(name: str, raw: Any) -> Op:
@@ -132,8 +136,7 @@ def _parse_op(name: str, raw: Any) -> Op:
         raise _fail(name, f"each op needs `op` (one of {', '.join(OPS)}): {raw!r}")
     kind = raw["op"]
     known = {"api", "status", "op", "pointer", "when"} | _OP_ARGS[kind]
-    if unknown := set(raw) - known:
-        raise _fail(name, f"unknown keys {sorted(unknown)} in a {kind} op")
+    reject_unknown_keys(raw, known, _where(name), f" in a {kind} op")
     if missing := ({"api", "pointer"} | _OP_ARGS[kind]) - set(raw):
         raise _fail(name, f"missing keys {sorted(missing)} in a {kind} op")
     if kind == "retype" and raw["type"] not in _RETYPES:

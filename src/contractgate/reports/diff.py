@@ -24,13 +24,10 @@ from contractgate.diff.change import Change
 from contractgate.diff.classify import BY_ID, CLASSES, KINDS, SPEC_KINDS
 from contractgate.fileio import write_text_atomic
 from contractgate.pointer import unescape_token
+from contractgate.reports.wording import plural
 from contractgate.secrets import Masker
 
 _SHORT = 80  # characters of a value in sentences and tables; JSON always has the whole value
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'s' * (n != 1)}"
 
 
 def value_text(value: Any, limit: int | None = _SHORT) -> str:
@@ -48,7 +45,7 @@ def value_text(value: Any, limit: int | None = _SHORT) -> str:
 
 def message(change: Change) -> str:
     return BY_ID[change.kind].message.format(old=value_text(change.old), new=value_text(change.new),
-                                             interactions=_plural(change.count, "interaction"))
+                                             interactions=plural(change.count, "interaction"))
 
 
 def _place(change: Change) -> str:
@@ -63,7 +60,7 @@ def summary(changes: Sequence[Change]) -> str:
     if not changes:
         return "no changes"
     counts = Counter(c.klass for c in changes)
-    return f"{_plural(len(changes), 'change')}: " + ", ".join(f"{counts[k]} {k}" for k in CLASSES)
+    return f"{plural(len(changes), 'change')}: " + ", ".join(f"{counts[k]} {k}" for k in CLASSES)
 
 
 def change_dict(change: Change) -> dict[str, Any]:

@@ -18,10 +18,7 @@ from contractgate.diff.change import Change
 from contractgate.drift import Drift
 from contractgate.findings import Violation
 from contractgate.reports import diff as diff_report
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'s' * (n != 1)}"
+from contractgate.reports.wording import plural
 
 
 def _severities(drift: Drift) -> Counter[str]:
@@ -38,10 +35,10 @@ def verdict(drift: Drift) -> str:
 def validation_summary(drift: Drift) -> str:
     counts = _severities(drift)
     known = sum(len(c.known) for c in drift.validation)
-    refused = f"{_plural(len(drift.recorded.refused), 'answer')} refused at a bound (not recorded), " \
+    refused = f"{plural(len(drift.recorded.refused), 'answer')} refused at a bound (not recorded), " \
         if drift.recorded.refused else ""
-    return (f"{refused}{_plural(drift.interactions, 'interaction')} validated, {len(drift.validation)} with findings "
-            f"({_plural(counts['error'], 'error')}, {_plural(counts['warning'], 'warning')}"
+    return (f"{refused}{plural(drift.interactions, 'interaction')} validated, {len(drift.validation)} with findings "
+            f"({plural(counts['error'], 'error')}, {plural(counts['warning'], 'warning')}"
             f"{f', {known} known deviations' if known else ''})")
 
 

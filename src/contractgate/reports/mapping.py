@@ -17,6 +17,7 @@ from contractgate.mapping.compare import Comparison, Drift
 from contractgate.mapping.model import MappedField, MappingFile, Side, UnmappedField
 from contractgate.mapping.static import CheckResult, Finding
 from contractgate.mapping.transforms import TransformSpec
+from contractgate.reports.wording import plural
 
 _SHORT = 60  # characters of a value shown in text and tables; JSON always has the whole value
 _ONLY_TITLES: tuple[tuple[Side, str], ...] = (("v1", "v1 fields without a v3 counterpart"),
@@ -44,10 +45,6 @@ def value_text(value: Any, limit: int | None = _SHORT) -> str:
     return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'s' * (n != 1)}"
-
-
 def _where(finding: Finding) -> str:
     parts = [f"v1 {finding.v1_pointer}" if finding.v1_pointer else "", f"v3 {finding.v3_pointer}" if
              finding.v3_pointer else ""]
@@ -63,7 +60,7 @@ def render_check_text(result: CheckResult) -> str:
     errors = sum(f.level == "error" for f in result.findings)
     warnings = len(result.findings) - errors
     if result.findings:
-        lines.append(f"{m.name}: {_plural(errors, 'error')}, {_plural(warnings, 'warning')}")
+        lines.append(f"{m.name}: {plural(errors, 'error')}, {plural(warnings, 'warning')}")
     else:
         lines.append(
             f"{m.name}: ok ({len(m.fields)} mapped, {len(m.v1_only)} v1-only, {len(m.v3_only)} v3-only; "
@@ -97,9 +94,9 @@ def _drift_line(d: Drift) -> str:
 def _headline(comparison: Comparison) -> str:
     what = f" ({comparison.variant})" if comparison.variant else ""
     n = len(comparison.drifts)
-    found = "no drift" if not n else _plural(n, "drift")
-    expected = f" ({_plural(len(comparison.expected), 'documented difference')})" if comparison.expected else ""
-    return f"{comparison.mapping.name}{what}: {found} in {_plural(comparison.compared, 'mapped field')}{expected}"
+    found = "no drift" if not n else plural(n, "drift")
+    expected = f" ({plural(len(comparison.expected), 'documented difference')})" if comparison.expected else ""
+    return f"{comparison.mapping.name}{what}: {found} in {plural(comparison.compared, 'mapped field')}{expected}"
 
 
 def _expected_text(d: Drift) -> str:
@@ -139,10 +136,10 @@ def _summary(mapping: MappingFile) -> str:
     inferred = sum(f.basis == "inferred" for f in mapping.fields)
     return (
         f"From `{mapping.v1.api}/{mapping.v1.operation}` to `{mapping.v3.api}/{mapping.v3.operation}` "
-        f"({mapping.v3.status}). {_plural(len(mapping.fields), 'mapped field')} "
+        f"({mapping.v3.status}). {plural(len(mapping.fields), 'mapped field')} "
         f"({len(mapping.fields) - inferred} documented, {inferred} inferred), "
-        f"{_plural(len(mapping.v1_only), 'v1 field')} without a v3 counterpart, "
-        f"{_plural(len(mapping.v3_only), 'v3 field')} new since v1."
+        f"{plural(len(mapping.v1_only), 'v1 field')} without a v3 counterpart, "
+        f"{plural(len(mapping.v3_only), 'v3 field')} new since v1."
     )
 
 

@@ -14,17 +14,14 @@ import orjson
 
 from contractgate.observed import GroupReport, ObservedReport
 from contractgate.reports.diff import value_text
+from contractgate.reports.wording import plural
 from contractgate.secrets import Masker
 
 Section = tuple[str, tuple[str, ...], list[tuple[str, ...]]]
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'s' * (n != 1)}"
-
-
 def _heading(group: GroupReport) -> str:
-    return (f"{group.api}/{group.operation} {group.location}: {_plural(group.interactions, 'interaction')}, "
+    return (f"{group.api}/{group.operation} {group.location}: {plural(group.interactions, 'interaction')}, "
             f"{group.schema_failures} with JSON Schema violations")
 
 
@@ -42,7 +39,7 @@ def _sections(group: GroupReport) -> list[Section]:
          [(p.pointer, str(p.count)) for p in group.undocumented]),
         ("Documented but never present (loosen: still sent?)", ("pointer", "parent present in"),
          [(p.pointer, str(p.count)) for p in group.never_present]),
-        (f"Rules never violated in {_plural(n, 'interaction')} (including those where a rule's condition did not "
+        (f"Rules never violated in {plural(n, 'interaction')} (including those where a rule's condition did not "
          "hold: the engine reports violations, not whether a rule applied)", ("rule", "severity", "basis", "title"),
          [(t.rule.id, t.rule.severity, t.rule.basis, t.rule.title) for t in held]),
         ("Rules violated", ("rule", "severity", "basis", "violated in", "title"),
@@ -51,7 +48,7 @@ def _sections(group: GroupReport) -> list[Section]:
 
 
 def _notes(report: ObservedReport) -> list[str]:
-    notes = [f"{operation} {where}: {_plural(count, 'interaction')} not analysed (the spec documents no JSON body)"
+    notes = [f"{operation} {where}: {plural(count, 'interaction')} not analysed (the spec documents no JSON body)"
              for operation, where, count in report.unanalysed]
     return notes + [f"unreadable, left out: {error}" for error in report.errors]
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import orjson
 
+from contractgate.reports.wording import plural
 from contractgate.validate import FileResult
 
 
@@ -30,15 +31,11 @@ def render_text(results: Sequence[FileResult]) -> str:
     return "\n".join(lines)
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'s' * (n != 1)}"
-
-
 def _verdict(result: FileResult) -> str:
     warnings = sum(v.severity == "warning" for v in result.violations)
     known = f", {len(result.known)} known" if result.known else ""
     if not result.violations:
         return f"ok{known}"
     if warnings == len(result.violations):
-        return f"ok, {_plural(warnings, 'warning')}"
-    return _plural(len(result.violations), "violation")
+        return f"ok, {plural(warnings, 'warning')}"
+    return plural(len(result.violations), "violation")

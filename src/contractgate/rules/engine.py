@@ -21,7 +21,7 @@ from contractgate.pointer import Bindings, CompiledPointer, bindings
 from contractgate.rules.expr import Cond, begin_check, compile_cond, memoised
 from contractgate.rules.kinds import KINDS, Check, Hit
 from contractgate.spec import DEFAULT_STATUS
-from contractgate.yamlfile import load_yaml
+from contractgate.yamlfile import load_yaml, reject_unknown_keys
 
 Basis = Literal["documented", "inferred"]
 ID_PATTERN = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*-[A-Z]\d{3}$")
@@ -121,9 +121,8 @@ def _compile_rule(api_id: str, operation_id: str, status: str, raw: Any, named: 
         raise ContractgateError(f"{where}: unknown kind {raw['kind']!r} (known: {', '.join(sorted(KINDS))})")
     if missing := [k for k in spec.required if k not in raw]:
         raise ContractgateError(f"{where}: kind {spec.name} needs {', '.join(missing)}")
-    if unknown := sorted(set(raw) - set(_COMMON_REQUIRED) - set(_COMMON_OPTIONAL) - set(spec.required)
-                         - set(spec.optional)):
-        raise ContractgateError(f"{where}: unknown keys {unknown} for kind {spec.name}")
+    reject_unknown_keys(raw, {*_COMMON_REQUIRED, *_COMMON_OPTIONAL, *spec.required, *spec.optional}, where,
+                        f" for kind {spec.name}")
     if raw["severity"] not in ("error", "warning"):
         raise ContractgateError(f"{where}: severity is error or warning")
     if raw["basis"] not in ("documented", "inferred"):
@@ -151,8 +150,7 @@ def load_ruleset(api: Api, path: Path | None = None) -> RuleSet | None:
     raw = load_yaml(path)
     if not isinstance(raw, Mapping) or "rules" not in raw:
         raise ContractgateError(f"{path}: expected a mapping with a 'rules' list")
-    if unknown := sorted(set(raw) - _FILE_KEYS):
-        raise ContractgateError(f"{path}: unknown keys {unknown}")
+    reject_unknown_keys(raw, _FILE_KEYS, str(path))
     operation_id = raw.get("operation") or next(iter(api.operations))
     api.operation(operation_id)
     status = str(raw.get("status", DEFAULT_STATUS))
