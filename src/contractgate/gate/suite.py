@@ -27,6 +27,7 @@ from schemathesis.generation import GenerationMode
 from contractgate.baseline import Baseline, Fingerprint, load_baseline
 from contractgate.catalog import Catalog, load_catalog
 from contractgate.errors import ContractgateError
+from contractgate.excerpt import excerpt
 from contractgate.findings import Violation
 from contractgate.gate.config import MOCK_ONLY_CHECKS, GateConfig
 from contractgate.gate.results import CONTRACT_CHECK, Failure, GateResult, OperationResult, Recorder
@@ -259,7 +260,7 @@ class GateSuite:
             title=self.masker.text(str(getattr(failure, "title", type(failure).__name__))),
             message=self.masker.text(str(getattr(failure, "message", failure))),
             code=str(getattr(failure, "code", "")), status=response.status_code,
-            response_excerpt=self.masker.text(_text(response)[:EXCERPT_CHARS]),
+            response_excerpt=self.masker.text(_excerpt(_text(response), "")),
             curl=self._curl(api_id, case, sent),
         )]
 
@@ -412,17 +413,12 @@ def _text(response: Any) -> str:
 
 
 def _excerpt(text: str, pointer: str) -> str:
-    """The JSON at the violation's pointer (a night's stage arrays bury the rest of a body)."""
-    from contractgate.pointer import CompiledPointer as Pointer
-
+    """The offending value with its parent object, long arrays elided; a body that is not JSON, cut short."""
     try:
-        value = Pointer.compile(pointer).get(orjson.loads(text), None) if pointer else None
-    except (orjson.JSONDecodeError, ValueError):
-        value = None
-    if value is None:
+        document = orjson.loads(text)
+    except orjson.JSONDecodeError:
         return text[:EXCERPT_CHARS]
-    shown = orjson.dumps(value, option=orjson.OPT_INDENT_2).decode()
-    return f"at {pointer}:\n{shown}"[:EXCERPT_CHARS]
+    return excerpt(document, pointer, EXCERPT_CHARS)
 
 
 def _with_known_ids(ids: tuple[str, ...]) -> Callable[[Any, Any], Any]:
