@@ -15,7 +15,7 @@ from contractgate.mock import asleep
 from contractgate.mock.ids import sample_ids
 from contractgate.recordings import Interaction, Request, Response, write_interaction
 from contractgate.secrets import Masker
-from contractgate.vendor_audit import build_audit
+from contractgate.vendor_inputs import audit_vendors
 
 SCREENSHOTS = Path(__file__).parents[2] / "reports" / "test-output"
 
@@ -48,7 +48,7 @@ def test_a_given_old_spec_shows_its_changes_classified(tmp_path):
     # The old version documented one more response property: the new spec removed it.
     old.write_text(current.replace("        version:\n", "        legacyName:\n          type: string\n"
                                                        "          description: x\n        version:\n", 1))
-    [emogg] = [a for a in build_audit(old_specs={"emogg": old}, mock_pairs=0) if a.vendor == "Emogg"]
+    [emogg] = [a for a in audit_vendors(old_specs={"emogg": old}, mock_pairs=0) if a.vendor == "Emogg"]
     [changes] = [s for s in emogg.spec_changes if s.api_id == "emogg"]
     assert changes.baseline == str(old)
     assert [(c.kind, c.pointer) for c in changes.changes] == [("response-optional-property-removed", "/legacyName")]
@@ -68,7 +68,7 @@ def test_given_recordings_add_a_behaviour_section(tmp_path):
     changed = {**body, "result": {**body["result"], "missing_data_ratio": "0.1"}}
     _recording(tmp_path / "old", body, session_id)
     _recording(tmp_path / "new", changed, session_id)
-    [asleep_audit] = [a for a in build_audit(recordings=(tmp_path / "old", tmp_path / "new"), mock_pairs=0)
+    [asleep_audit] = [a for a in audit_vendors(recordings=(tmp_path / "old", tmp_path / "new"), mock_pairs=0)
                       if a.vendor == "Asleep"]
     assert [(c.kind, c.pointer) for c in asleep_audit.behaviour] == [("type-changed", "/result/missing_data_ratio")]
 

@@ -12,7 +12,20 @@ from collections.abc import Sequence
 import click
 
 from contractgate import __version__
-from contractgate.cli import audit, diff, examples, lint, mapping, mock, receive, record, rules, run, validate
+from contractgate.cli import (
+    audit,
+    audit_docs,
+    diff,
+    examples,
+    lint,
+    mapping,
+    mock,
+    receive,
+    record,
+    rules,
+    run,
+    validate,
+)
 from contractgate.errors import EXIT_USAGE, ContractgateError
 
 
@@ -25,7 +38,7 @@ def cli() -> None:
     """
 
 
-for module in (run, lint, validate, rules, examples, mapping, mock, receive, diff, audit, record):
+for module in (run, lint, validate, rules, audit_docs, examples, mapping, mock, receive, diff, audit, record):
     for command in module.COMMANDS:
         cli.add_command(command)
 

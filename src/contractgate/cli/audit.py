@@ -9,8 +9,8 @@ import click
 from contractgate.catalog import load_catalog
 from contractgate.errors import ContractgateError
 from contractgate.fileio import check_folder, write_text_atomic
-from contractgate.reports import audit as report
-from contractgate.vendor_audit import build_audit
+from contractgate.reports import vendor_changes as report
+from contractgate.vendor_inputs import audit_vendors
 
 
 def _old_specs(values: tuple[str, ...]) -> dict[str, Path]:
@@ -44,8 +44,8 @@ def audit(out: Path, spec_base: str | None, old_specs: tuple[str, ...], recordin
     """Write the vendor-change audit: document conflicts, examples that break rules, the v1-to-v3 mapping and
     its drift, spec changes since the previous version, and the behaviour diff of given recordings."""
     check_folder(out)  # before the audit's minutes of work, not after
-    audits = build_audit(spec_base=spec_base, old_specs=_old_specs(old_specs), recordings=recordings or None,
-                         mock_pairs=mock_pairs)
+    audits = audit_vendors(spec_base=spec_base, old_specs=_old_specs(old_specs), recordings=recordings or None,
+                           mock_pairs=mock_pairs)
     for vendor in audits:
         write_text_atomic(out / f"{vendor.slug}.md", report.render_markdown(vendor))
         write_text_atomic(out / f"{vendor.slug}.html", report.render_html(vendor))

@@ -7,7 +7,7 @@ from typing import Any
 
 import orjson
 
-from contractgate.audit import ApiAudit
+from contractgate.doc_examples import ApiAudit
 from contractgate.reports.conflicts import conflict_rows
 
 

@@ -13,10 +13,10 @@ from dataclasses import replace
 
 from contractgate.reports import diff as diff_report
 from contractgate.reports import mapping as mapping_report
-from contractgate.reports.audit_docs import example_rows
 from contractgate.reports.conflicts import conflict_rows
+from contractgate.reports.doc_examples import example_rows
 from contractgate.secrets import Masker
-from contractgate.vendor_audit import VendorAudit
+from contractgate.vendor_changes import VendorAudit
 
 
 def _sections(audit: VendorAudit) -> list[tuple[str, str]]:
