@@ -20,7 +20,8 @@ from urllib.parse import urlsplit
 
 from contractgate.catalog import Api, Catalog
 from contractgate.errors import ContractgateError
-from contractgate.mock.common import LOCAL_DEFAULTS, MOCK_SIGNATURE_HEADER
+from contractgate.mock.common import MOCK_SIGNATURE_HEADER
+from contractgate.secrets import LOCAL_DEFAULTS
 
 EMBEDDED = "embedded"
 LIVE = "live"
