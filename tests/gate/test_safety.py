@@ -22,8 +22,9 @@ import httpx
 import pytest
 
 from contractgate.cli import main
-from contractgate.mock.common import LOCAL_DEFAULTS, MOCK_SIGNATURE_HEADER
+from contractgate.mock.common import MOCK_SIGNATURE_HEADER
 from contractgate.mock.ids import sample_ids
+from contractgate.secrets import LOCAL_DEFAULTS
 from tests.support import running_mock
 
 ASLEEP_PATH = re.compile(r"/data/v3/sessions/[^/?]+")
