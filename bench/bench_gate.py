@@ -37,7 +37,7 @@ def main() -> None:
     base = GateConfig(seed=11, max_examples=args.max_examples)
     if args.smoke:
         args.rounds = 1
-        base = replace(base, max_examples=2, callback_sessions=2)
+        base = replace(base, max_examples=2)
     apis = list(load_catalog().apis)
     variants = {"built-in checks only": replace(base, rules=False), "built-in checks + rules": base}
     runs: dict[str, list[tuple[float, float, int]]] = {name: [] for name in variants}

@@ -39,13 +39,15 @@ from typing import IO
 import httpx
 
 from contractgate.mock import asleep
-from contractgate.mock.common import LOCAL_DEFAULTS
 from contractgate.mock.ids import sample_ids
 from contractgate.validate import checker_for
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = ROOT / "specs" / "asleep-v3" / "openapi.yaml"
-HEADERS = {"x-api-key": LOCAL_DEFAULTS["ASLEEP_API_KEY"], "x-user-id": LOCAL_DEFAULTS["ASLEEP_USER_ID"]}
+# The mock is given these through its documented environment variables (README, "The mock"), rather than the
+# benchmark importing its defaults from wherever they live this month; Prism only checks the id's pattern.
+CREDENTIALS = {"ASLEEP_API_KEY": "bench-asleep-key", "ASLEEP_USER_ID": "G-20240101000000-BenchUserBenchUser00"}
+HEADERS = {"x-api-key": CREDENTIALS["ASLEEP_API_KEY"], "x-user-id": CREDENTIALS["ASLEEP_USER_ID"]}
 STARTUP_LIMIT = 90.0  # seconds a server gets to start answering
 PROBE_LIMIT = 30.0  # seconds `prism --version` (through npx: a registry look-up) gets before Prism counts as absent
 SAMPLE_EVERY = 25  # keep every n-th answer for the rule check
@@ -162,7 +164,8 @@ class Server:
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the server; stop() closes it)
         # A session of its own: `npx` starts Prism as a child, and stop() must end both, by this group's id.
         self.process = subprocess.Popen([*self.command, *self._port_args(port)], stdout=subprocess.DEVNULL,
-                                        stderr=self.log, cwd=ROOT, start_new_session=True)
+                                        stderr=self.log, cwd=ROOT, start_new_session=True,
+                                        env={**os.environ, **CREDENTIALS})
         deadline = time.monotonic() + STARTUP_LIMIT
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
