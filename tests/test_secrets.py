@@ -11,8 +11,15 @@ import pytest
 
 from contractgate.catalog import load_catalog, specs_dir
 from contractgate.errors import ContractgateError
-from contractgate.mock.common import LOCAL_DEFAULTS
-from contractgate.secrets import DEFAULT_PSEUDONYM_KEY, MASK, PSEUDONYM_KEY_ENV, Masker, encodings, pseudonym
+from contractgate.secrets import (
+    DEFAULT_PSEUDONYM_KEY,
+    LOCAL_DEFAULTS,
+    MASK,
+    PSEUDONYM_KEY_ENV,
+    Masker,
+    encodings,
+    pseudonym,
+)
 
 CANARY = "canary-5f1c9e2b-do-not-leak"
 

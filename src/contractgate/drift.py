@@ -58,9 +58,16 @@ class Drift:
         return any(v.severity == "error" for c in self.validation for v in c.violations)
 
     @property
-    def failed(self) -> bool:
+    def reasons(self) -> tuple[str, ...]:
+        """Why the run fails, in the reports' words; empty when it passes."""
         # An answer refused at a bound (too large, too slow) is a finding of that interaction.
-        return self.breaking or self.invalid or bool(self.recorded.refused)
+        return tuple(reason for reason, found in (("breaking changes", self.breaking),
+                                                  ("contract violations", self.invalid),
+                                                  ("answers past a bound", bool(self.recorded.refused))) if found)
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.reasons)
 
 
 def validate_interaction(interaction: Interaction) -> list[Violation]:

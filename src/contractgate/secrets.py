@@ -45,6 +45,16 @@ _PERCENT_ESCAPE = re.compile(r"%[0-9A-F]{2}")
 _NUMBERS = (int, float, bool, type(None))
 
 
+#: The mock's local credentials and identifiers, kept here because they are masked like real ones: environment
+#: variable -> the value the mock accepts when the variable is unset (documented in docs/mock.md).
+LOCAL_DEFAULTS = {
+    "ASLEEP_API_KEY": "mock-asleep-key",
+    "ASLEEP_USER_ID": "G-20240101000000-MockUserMockUserMock",
+    "UPHEAL_API_KEY": "mock-upheal-key",
+    "EMOGG_API_TOKEN": "mock-emogg-token",
+}
+
+
 def pseudonym_key() -> bytes:
     """$CONTRACTGATE_PSEUDONYM_KEY, else the documented installation-wide default."""
     return (os.environ.get(PSEUDONYM_KEY_ENV) or DEFAULT_PSEUDONYM_KEY).encode()
@@ -119,9 +129,6 @@ class Masker:
                  extra_headers: Iterable[str] = (), pseudonymize: bool = False) -> Masker:
         """Every credential the catalog names (plus ``extra_env``) that is set in the environment, and every
         identifier it names: its value in the environment and the mock's local default (sent to the mock)."""
-        # The mock's defaults are plain data; imported here because the mock is a layer below this module.
-        from contractgate.mock.common import LOCAL_DEFAULTS
-
         catalog = catalog or load_catalog()
         names = {name for api in catalog.apis.values() for name in api.secrets} | set(extra_env)
         identifier_names = {name for api in catalog.apis.values() for name in api.identifiers}

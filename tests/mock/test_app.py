@@ -11,8 +11,9 @@ import pytest
 
 from contractgate.mock import asleep
 from contractgate.mock.app import base_urls, create_app
-from contractgate.mock.common import LOCAL_DEFAULTS, Credentials
+from contractgate.mock.common import Credentials
 from contractgate.mock.ids import sample_ids
+from contractgate.secrets import LOCAL_DEFAULTS
 from contractgate.validate import checker_for
 
 pytestmark = pytest.mark.anyio

@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from contractgate.mock.app import ENTRY_OVERHEAD, AnswerCache, create_app
-from contractgate.mock.common import LOCAL_DEFAULTS
 from contractgate.mock.ids import sample_ids
+from contractgate.secrets import LOCAL_DEFAULTS
 from tests.support import running_mock
 
 MB = 1024 * 1024

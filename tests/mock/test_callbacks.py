@@ -14,8 +14,8 @@ import pytest
 from contractgate.cli import main
 from contractgate.errors import ContractgateError
 from contractgate.mock import asleep, callbacks
-from contractgate.mock.common import LOCAL_DEFAULTS
 from contractgate.mock.ids import sample_ids
+from contractgate.secrets import LOCAL_DEFAULTS
 from contractgate.validate import checker_for
 
 SEED = 5

@@ -16,10 +16,10 @@ from contractgate.errors import ContractgateError
 from contractgate.mock import app as mock_app
 from contractgate.mock import asleep, callbacks
 from contractgate.mock.app import create_app
-from contractgate.mock.common import LOCAL_DEFAULTS
 from contractgate.mock.ids import sample_ids
 from contractgate.mock.profiles import Profile, get_profile, load_profiles
 from contractgate.pointer import parse_pointer
+from contractgate.secrets import LOCAL_DEFAULTS
 
 HEADERS = {
     "asleep-v3": {"x-api-key": LOCAL_DEFAULTS["ASLEEP_API_KEY"], "x-user-id": LOCAL_DEFAULTS["ASLEEP_USER_ID"]},

@@ -16,8 +16,9 @@ import pytest
 
 from contractgate.mock import asleep, emogg, upheal
 from contractgate.mock.app import create_app
-from contractgate.mock.common import LOCAL_DEFAULTS, Credentials
+from contractgate.mock.common import Credentials
 from contractgate.mock.ids import ASLEEP_SESSION_ID, OBJECT_ID, UUID, sample_ids
+from contractgate.secrets import LOCAL_DEFAULTS
 from contractgate.validate import checker_for
 
 SAMPLE = 1000

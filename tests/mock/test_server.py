@@ -15,8 +15,8 @@ import httpx
 import pytest
 
 from contractgate.mock import asleep
-from contractgate.mock.common import LOCAL_DEFAULTS
 from contractgate.mock.ids import sample_ids
+from contractgate.secrets import LOCAL_DEFAULTS
 from contractgate.serving import Limits
 from tests.support import running_mock
 

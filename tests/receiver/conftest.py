@@ -16,8 +16,8 @@ from typing import Any
 import httpx
 
 from contractgate.mock import asleep, callbacks
-from contractgate.mock.common import LOCAL_DEFAULTS
 from contractgate.mock.ids import sample_ids
+from contractgate.secrets import LOCAL_DEFAULTS
 
 KEY = LOCAL_DEFAULTS["ASLEEP_API_KEY"]
 USER = LOCAL_DEFAULTS["ASLEEP_USER_ID"]

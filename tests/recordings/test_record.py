@@ -20,7 +20,6 @@ from contractgate.errors import ContractgateError
 from contractgate.gate.target import Target
 from contractgate.http import PoliteSession
 from contractgate.mock import callbacks
-from contractgate.mock.common import LOCAL_DEFAULTS
 from contractgate.observed import observe_folder
 from contractgate.receiver.store import Store, canonical, delivery_key
 from contractgate.recorder import RecordOptions, read_ids, record
@@ -33,7 +32,7 @@ from contractgate.recordings import (
     read_interaction,
     write_interaction,
 )
-from contractgate.secrets import Masker, pseudonym
+from contractgate.secrets import LOCAL_DEFAULTS, Masker, pseudonym
 from tests.receiver.conftest import a_nap
 from tests.recordings.conftest import CANARIES, MISSING, ids_file, ids_of, leaked, one_error_line, run
 from tests.support import running_mock

@@ -36,8 +36,9 @@ def check(name: str, fmt: str, strict: bool) -> int:
     mapping file or a spec cannot be read.
     """
     result = run_check(load_mapping(name))
-    click.echo(render_check_json(result, strict) if fmt == "json" else render_check_text(result))
-    return EXIT_VIOLATION if result.failed(strict) else EXIT_OK
+    failed = result.failed(strict)
+    click.echo(render_check_json(result, not failed) if fmt == "json" else render_check_text(result))
+    return EXIT_VIOLATION if failed else EXIT_OK
 
 
 @mapping.command()

@@ -8,13 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-#: Environment variable -> the value the mock accepts when the variable is unset (documented in docs/mock.md).
-LOCAL_DEFAULTS = {
-    "ASLEEP_API_KEY": "mock-asleep-key",
-    "ASLEEP_USER_ID": "G-20240101000000-MockUserMockUserMock",
-    "UPHEAL_API_KEY": "mock-upheal-key",
-    "EMOGG_API_TOKEN": "mock-emogg-token",
-}
+from contractgate.secrets import LOCAL_DEFAULTS
 
 #: Every answer of the mock carries this header, so that the gate can tell it from a real server on loopback
 #: (only the mock is trusted with undocumented methods and its local default credentials).

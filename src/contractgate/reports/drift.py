@@ -26,10 +26,7 @@ def _severities(drift: Drift) -> Counter[str]:
 
 
 def verdict(drift: Drift) -> str:
-    reasons = [reason for reason, found in (("breaking changes", drift.breaking),
-                                             ("contract violations", drift.invalid),
-                                             ("answers past a bound", bool(drift.recorded.refused))) if found]
-    return f"FAILED ({' and '.join(reasons)})" if reasons else "PASSED"
+    return f"FAILED ({' and '.join(drift.reasons)})" if drift.failed else "PASSED"
 
 
 def validation_summary(drift: Drift) -> str:

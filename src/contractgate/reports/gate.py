@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 
 from contractgate.findings import Violation
-from contractgate.gate.results import Failure, GateResult, OperationResult
+from contractgate.gate.results import CONTRACT_CHECK, Failure, GateResult, OperationResult
 
 
 def _verdict(result: GateResult) -> str:
@@ -54,37 +54,53 @@ def _by_check(failures: list[Failure]) -> dict[str, list[Failure]]:
 
 
 def render_junit(result: GateResult) -> str:
-    """One test case per API operation and check; a failed check carries every distinct new failure."""
-    suites = ET.Element("testsuites", name="contractgate", time=f"{result.duration_s:.3f}")
-    total = failed = errors = skipped = 0
+    """One test case per API operation and check; a failed check carries every distinct new failure.
+
+    Times: ``contract_rules`` is timed on its own; Schemathesis runs its built-in checks together, so their
+    measured time is shared out evenly among the built-in checks that ran.
+    """
+    suites = ET.Element("testsuites", name="contractgate")
+    totals = dict.fromkeys(("tests", "failures", "errors", "skipped"), 0)
     for api_id in dict.fromkeys(op.api_id for op in result.operations):
         ops = [op for op in result.operations if op.api_id == api_id]
         suite = ET.SubElement(suites, "testsuite", name=api_id)
-        s_tests = s_failed = s_errors = s_skipped = 0
+        counts = dict.fromkeys(totals, 0)
         for op in ops:
             by_check = _by_check(result.new_failures(op))
-            for check in sorted({*(op.checks or result.checks), *by_check}):
-                case = ET.SubElement(suite, "testcase", classname=f"{api_id}.{op.operation_id}", name=check)
-                s_tests += 1
+            checks = sorted({*(op.checks or result.checks), *by_check})
+            ran = [c for c in checks if c != CONTRACT_CHECK and c not in op.skipped_checks]
+            share = op.check_seconds.get("built-in", 0.0) / max(len(ran), 1)
+            for check in checks:
+                seconds = op.check_seconds.get(CONTRACT_CHECK, 0.0) if check == CONTRACT_CHECK else \
+                    0.0 if check in op.skipped_checks else share
+                case = ET.SubElement(suite, "testcase", classname=f"{api_id}.{op.operation_id}", name=check,
+                                     time=f"{seconds:.3f}")
+                counts["tests"] += 1
                 if op.error is not None:
-                    ET.SubElement(case, "error", message=op.error)
-                    s_errors += 1
+                    ET.SubElement(case, "error", message=op.error, type="error")
+                    counts["errors"] += 1
                 elif op.note and not op.cases:
                     ET.SubElement(case, "skipped", message=op.note)
-                    s_skipped += 1
+                    counts["skipped"] += 1
                 elif check in op.skipped_checks:
-                    ET.SubElement(case, "skipped", message=f"not run against this target: {op.skipped_checks[check]}")
-                    s_skipped += 1
+                    ET.SubElement(case, "skipped", message=f"not run: {op.skipped_checks[check]}")
+                    counts["skipped"] += 1
                 elif check in by_check:
                     failures = by_check[check]
-                    node = ET.SubElement(case, "failure", message=failures[0].title, type=failures[0].code)
+                    first = failures[0]
+                    more = f" and {len(failures) - 1} more" if failures[1:] else ""
+                    message = f"{first.title} [{first.code}]{more}"
+                    node = ET.SubElement(case, "failure", message=message, type=check)
                     node.text = "\n\n".join(_plain(f) for f in failures)
-                    s_failed += 1
-        for name, count in (("tests", s_tests), ("failures", s_failed), ("errors", s_errors), ("skipped", s_skipped)):
+                    counts["failures"] += 1
+        seconds = sum(op.duration_s for op in ops)
+        for name, count in counts.items():
             suite.set(name, str(count))
-        total, failed, errors, skipped = total + s_tests, failed + s_failed, errors + s_errors, skipped + s_skipped
-    for name, count in (("tests", total), ("failures", failed), ("errors", errors), ("skipped", skipped)):
+            totals[name] += count
+        suite.set("time", f"{seconds:.3f}")
+    for name, count in totals.items():
         suites.set(name, str(count))
+    suites.set("time", f"{result.duration_s:.3f}")
     ET.indent(suites)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
 
@@ -101,19 +117,25 @@ def _plain(failure: Failure) -> str:
 
 def _violation_md(v: Violation) -> str:
     quote = f" The document: \"{v.quote}\"" if v.quote else ""
-    return f"  - `{v.rule}` at `{v.pointer or '/'}`: {v.message} ({v.source}).{quote}"
+    source = f" ({v.source})" if v.source else ""
+    return f"  - `{v.rule}` at `{v.pointer or '/'}`: {v.message}{source}.{quote}"
 
 
 def render_markdown(result: GateResult) -> str:
     lines = [f"## contractgate: {_verdict(result)}", "", _run_line(result) + ".", "", _methods(result) + ".", ""]
     for line in result.unreachable:
         lines += [f"**{line}**: nothing was checked against it.", ""]
+    if result.stopped:
+        lines += [f"**{result.stopped}**.", ""]
     lines += ["| API | operation | target | cases | answers | result |", "| --- | --- | --- | ---: | --- | --- |"]
     for op in result.operations:
         answers = ", ".join(f"{status}: {n}" for status, n in sorted(op.statuses.items())) or "-"
         outcome = _outcome(result, op)
         outcome = f"**{outcome}**" if "failed" in outcome or outcome == "error" else outcome
         lines.append(f"| {op.api_id} | {op.operation_id} | {op.target} | {op.cases} | {answers} | {outcome} |")
+    notes = [f"- {op.api_id}: {op.note}." for op in result.operations if op.note]
+    if notes:
+        lines += ["", *notes]
     for op in result.operations:
         if op.error:
             lines += ["", f"### {op.api_id} {op.operation_id}: error", "", f"    {op.error}"]
@@ -145,6 +167,9 @@ def _failure_md(op: OperationResult, failure: Failure) -> list[str]:
         lines.append(_violation_md(failure.violation))
     else:
         lines += ["", "```", failure.message.strip(), "```"]
+    if failure.response_excerpt:
+        lines += ["", "<details><summary>Excerpt of the answer</summary>", "", "```json", failure.response_excerpt,
+                  "```", "", "</details>"]
     if failure.curl:
         lines += ["", "Reproduce:", "", "```sh", failure.curl, "```"]
     return lines

@@ -69,10 +69,11 @@ def render_check_text(result: CheckResult) -> str:
     return "\n".join(lines)
 
 
-def render_check_json(result: CheckResult, strict: bool = False) -> str:
+def render_check_json(result: CheckResult, ok: bool) -> str:
+    """``ok`` is the command's verdict (it depends on --strict)."""
     doc = {
         "mapping": result.mapping.name,
-        "ok": not result.failed(strict),
+        "ok": ok,
         "findings": [f.to_dict() for f in result.findings],
     }
     return orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode()

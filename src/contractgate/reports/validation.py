@@ -32,10 +32,9 @@ def render_text(results: Sequence[FileResult]) -> str:
 
 
 def _verdict(result: FileResult) -> str:
-    warnings = sum(v.severity == "warning" for v in result.violations)
     known = f", {len(result.known)} known" if result.known else ""
     if not result.violations:
         return f"ok{known}"
-    if warnings == len(result.violations):
-        return f"ok, {plural(warnings, 'warning')}"
+    if result.ok:  # every violation is a warning
+        return f"ok, {plural(len(result.violations), 'warning')}"
     return plural(len(result.violations), "violation")
