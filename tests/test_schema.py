@@ -135,7 +135,7 @@ def test_a_broken_payload_is_caught_at_the_right_pointer(target, mutate, pointer
         assert violations == []
         return
     assert {v.pointer for v in violations} == pointers
-    assert all(v.rule == "schema" and v.severity == "error" and v.kind == "schema" for v in violations)
+    assert all(v.rule == "schema" and v.severity == "error" and v.category == "schema" for v in violations)
 
 
 def test_messages_quote_the_value_not_the_whole_payload():

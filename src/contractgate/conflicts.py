@@ -9,7 +9,7 @@ from contractgate.catalog import Api, Catalog
 from contractgate.errors import ContractgateError
 from contractgate.yamlfile import load_yaml, reject_unknown_keys
 
-KINDS = ("contradiction", "assumption", "omission")
+CONFLICT_KINDS = ("contradiction", "assumption", "omission")
 _REQUIRED = ("id", "kind", "source", "conflict", "choice")
 _OPTIONAL = ("pointer", "document_says", "examples")
 
@@ -34,8 +34,8 @@ def _parse(api: Api, index: int, raw: Any) -> Conflict:
     if missing := [k for k in _REQUIRED if k not in raw]:
         raise ContractgateError(f"{where}: missing {', '.join(missing)}")
     reject_unknown_keys(raw, {*_REQUIRED, *_OPTIONAL}, where)
-    if raw["kind"] not in KINDS:
-        raise ContractgateError(f"{where}: kind must be one of {', '.join(KINDS)}")
+    if raw["kind"] not in CONFLICT_KINDS:
+        raise ContractgateError(f"{where}: kind must be one of {', '.join(CONFLICT_KINDS)}")
     return Conflict(
         api_id=api.id,
         id=str(raw["id"]),

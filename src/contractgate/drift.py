@@ -21,7 +21,7 @@ from contractgate.diff.volatile import Volatile
 from contractgate.errors import ContractgateError, InputError
 from contractgate.findings import Violation
 from contractgate.gate.target import Target
-from contractgate.observed import checker_of, location
+from contractgate.observed import interaction_checker, location
 from contractgate.recorder import RecordOptions, RecordResult, record, rest_operation, session_id_of
 from contractgate.recordings import Interaction, load_folder, match
 from contractgate.spec import payload_schema_or_none
@@ -37,7 +37,7 @@ class Checked:
 
 
 @dataclass(frozen=True)
-class Drift:
+class DriftRun:
     api: str
     target: str
     baseline: str
@@ -72,7 +72,7 @@ class Drift:
 
 def validate_interaction(interaction: Interaction) -> list[Violation]:
     """Schema and rules of one recorded payload; an answer the spec does not document is itself a finding."""
-    checker = checker_of(interaction.api, interaction.operation, interaction.status)
+    checker = interaction_checker(interaction.api, interaction.operation, interaction.status)
     if checker is None:
         operation = f"{interaction.api}/{interaction.operation}"
         return [Violation("undocumented-status", "error", "schema", "",
@@ -90,7 +90,7 @@ def _checked(interaction: Interaction, found: list[Violation], known: Baseline |
 
 
 def run_drift(api_id: str, baseline: Path, target: Target, out: Path, volatile: Volatile,
-              options: RecordOptions | None = None, known: Baseline | None = None) -> Drift:
+              options: RecordOptions | None = None, known: Baseline | None = None) -> DriftRun:
     """Record the baseline's ids of ``api_id`` from ``target`` into ``out``, validate them, diff them."""
     operation = rest_operation(load_catalog().api(api_id))
     if not baseline.is_dir():
@@ -109,5 +109,5 @@ def run_drift(api_id: str, baseline: Path, target: Target, out: Path, volatile: 
     new = [i for i in after.interactions if i.api == api_id and i.operation == operation.operation_id]
     validation = tuple(c for i in new if (c := _checked(i, validate_interaction(i), known)).violations or c.known)
     changes = diff_recordings(match(old, new), schema_for=payload_schema_or_none, volatile=volatile)
-    return Drift(api_id, target.name, str(baseline), str(out), recorded_at, recorded, len(new), validation,
+    return DriftRun(api_id, target.name, str(baseline), str(out), recorded_at, recorded, len(new), validation,
                  tuple(changes), (*before.errors, *after.errors))

@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Severity = Literal["error", "warning"]
-#: schema: JSON Schema; conditional: nullability/presence rules; invariant: arithmetic, order, consistency.
-Kind = Literal["schema", "conditional", "invariant"]
+#: What kind of promise a violation breaks (its rule kind's class): schema: JSON Schema; conditional:
+#: nullability/presence rules; invariant: arithmetic, order, consistency.
+Category = Literal["schema", "conditional", "invariant"]
 
 
 @dataclass(frozen=True)
@@ -20,7 +21,7 @@ class Violation:
 
     rule: str
     severity: Severity
-    kind: Kind
+    category: Category
     pointer: str
     message: str
     source: str | None = None
@@ -38,7 +39,7 @@ class Violation:
         out: dict[str, Any] = {
             "rule": self.rule,
             "severity": self.severity,
-            "kind": self.kind,
+            "kind": self.category,  # the JSON key predates the attribute's name: a public contract
             "pointer": self.pointer,
             "message": self.message,
         }

@@ -37,7 +37,7 @@ from contractgate.spec import DEFAULT_STATUS
 from contractgate.validate import PayloadChecker, checker_for
 
 
-def checker_of(api_id: str, operation_id: str, status: int | None) -> PayloadChecker | None:
+def interaction_checker(api_id: str, operation_id: str, status: int | None) -> PayloadChecker | None:
     """The compiled contract (schema and rules) of a recorded payload; None when the spec documents no JSON
     body for that status (a webhook's status is None: its payload is the request body)."""
     try:
@@ -225,7 +225,7 @@ def observe(interactions: Iterable[Interaction]) -> tuple[list[GroupReport], lis
             interaction)
     reports, unanalysed = [], []
     for (api, operation, status, where), members in sorted(groups.items(), key=lambda g: (*g[0][:2], g[0][3])):
-        checker = checker_of(api, operation, status)
+        checker = interaction_checker(api, operation, status)
         if checker is None:
             unanalysed.append((f"{api}/{operation}", where, len(members)))
         else:

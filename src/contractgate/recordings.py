@@ -25,7 +25,7 @@ from contractgate.payload import DEFAULT_MAX_BYTES, read_payload
 from contractgate.secrets import Masker
 
 FORMAT = "contractgate-recording/1"
-Kind = Literal["rest", "webhook"]
+InteractionKind = Literal["rest", "webhook"]
 #: (api, operation, method, path): what "the same request" means between two folders.
 Key = tuple[str, str, str, str]
 
@@ -58,7 +58,7 @@ class Interaction:
     request: Request
     response: Response
     recorded_at: str
-    kind: Kind = "rest"
+    kind: InteractionKind = "rest"
     elapsed_ms: float | None = None
     file: str = ""  # where it was read from; not part of the document
 

@@ -190,7 +190,7 @@ def _violation(error: ValidationError, path: list[Any], message: str, values: di
     return Violation(
         rule="schema",
         severity="error",
-        kind="schema",
+        category="schema",
         pointer=pointer_from(path),
         message=message,
         values=values,

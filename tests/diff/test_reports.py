@@ -6,7 +6,7 @@ import json
 import re
 
 from contractgate.diff.change import Change, sorted_changes
-from contractgate.diff.classify import KINDS
+from contractgate.diff.classify import CHANGE_KINDS
 from contractgate.reports.diff import render, render_reference
 
 CHANGES = sorted_changes([
@@ -57,4 +57,4 @@ def test_html_is_one_self_contained_page_with_the_changes_in_a_table():
 
 def test_the_reference_lists_every_kind_once():
     reference = render_reference()
-    assert all(reference.count(f"| `{k.id}` | {k.klass} |") == 1 for k in KINDS)
+    assert all(reference.count(f"| `{k.id}` | {k.klass} |") == 1 for k in CHANGE_KINDS)

@@ -159,7 +159,7 @@ def test_the_public_surface_is_locked():
     import contractgate.mapping as package
 
     assert sorted(package.__all__) == [
-        "CHECKS", "CheckResult", "Comparison", "DRIFT_KINDS", "Drift", "Finding", "MappedField",
+        "CHECKS", "CheckResult", "Comparison", "DRIFT_KINDS", "FieldDrift", "Finding", "MappedField",
         "MappingFile", "TRANSFORMS", "UnmappedField", "compare_documents", "compare_payloads", "inventories_for",
         "load_mapping", "mapping_names", "run_check",
     ]

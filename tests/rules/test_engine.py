@@ -10,7 +10,7 @@ import yaml
 
 from contractgate.catalog import load_catalog, specs_dir
 from contractgate.errors import ContractgateError
-from contractgate.rules import KINDS, all_rules, load_ruleset
+from contractgate.rules import RULE_KINDS, all_rules, load_ruleset
 from contractgate.rules.engine import ID_PATTERN, MAX_HITS_PER_RULE
 from tests.conftest import clean
 
@@ -38,7 +38,7 @@ def test_a_minimal_rule_compiles_and_checks(rules_file):
     assert ruleset.check(payload) == []
     payload["duration"] = -5
     [violation] = ruleset.check(payload)
-    assert (violation.rule, violation.pointer, violation.kind) == ("EMOGG-X001", "/duration", "invariant")
+    assert (violation.rule, violation.pointer, violation.category) == ("EMOGG-X001", "/duration", "invariant")
 
 
 @pytest.mark.parametrize(
@@ -91,7 +91,7 @@ def test_the_rule_list_is_pinned():
         assert (rule.basis, rule.severity) in {("documented", "error"), ("inferred", "warning")}, rule.id
         assert rule.source.split()[0].endswith(".txt"), rule.id
         assert rule.quote, f"{rule.id} quotes no sentence of its document"
-        assert rule.kind in KINDS
+        assert rule.kind in RULE_KINDS
 
 
 def test_the_issue_s_rules_all_exist():

@@ -41,7 +41,7 @@ def _s(id_: str, klass: Class, message: str, description: str) -> ChangeKind:
 
 
 #: Behaviour kinds, then spec kinds; each sorted by id (a test pins it).
-KINDS: tuple[ChangeKind, ...] = (
+CHANGE_KINDS: tuple[ChangeKind, ...] = (
     _b("array-length-changed", POTENTIALLY,
        "array lengths {old} became {new}; the length differs in {interactions}",
        "The lengths of this array shifted materially: its min, median or max moved by more than 20 % of the "
@@ -162,7 +162,7 @@ KINDS: tuple[ChangeKind, ...] = (
        "A received value has fewer possible types (for example number to integer)."),
 )
 
-BY_ID: dict[str, ChangeKind] = {kind.id: kind for kind in KINDS}
+BY_ID: dict[str, ChangeKind] = {kind.id: kind for kind in CHANGE_KINDS}
 
 #: What the spec diff finds in a schema (direction-neutral) ...
 Facet = Literal[

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from contractgate.mapping.compare import DRIFT_KINDS, Comparison, Drift, compare_documents
+from contractgate.mapping.compare import DRIFT_KINDS, Comparison, FieldDrift, compare_documents
 from contractgate.mapping.model import MappedField, MappingFile, UnmappedField, load_mapping, mapping_names
 from contractgate.mapping.static import CHECKS, CheckResult, Finding, inventories_for, run_check
 from contractgate.mapping.transforms import TRANSFORMS
@@ -29,7 +29,7 @@ __all__ = [
     "TRANSFORMS",
     "CheckResult",
     "Comparison",
-    "Drift",
+    "FieldDrift",
     "Finding",
     "MappedField",
     "MappingFile",

@@ -37,7 +37,7 @@ DRIFT_KINDS: tuple[DriftKind, ...] = ("value_mismatch", "null_mismatch", "missin
 
 
 @dataclass(frozen=True)
-class Drift:
+class FieldDrift:
     kind: DriftKind
     v1_pointer: str
     v3_pointer: str
@@ -65,8 +65,8 @@ class Comparison:
     mapping: MappingFile
     variant: str | None  # the v1 branch compared, e.g. SESSION_COMPLETE
     compared: int  # mapped entries that applied to this pair
-    drifts: tuple[Drift, ...]
-    expected: tuple[Drift, ...] = ()  # differences an entry's null_when declares documented
+    drifts: tuple[FieldDrift, ...]
+    expected: tuple[FieldDrift, ...] = ()  # differences an entry's null_when declares documented
 
     @property
     def ok(self) -> bool:
@@ -150,8 +150,8 @@ class _Pair:
         self.v3_pointer = v3_pointer
 
     def drift(self, kind: DriftKind, v1_path: tuple[int, ...] = (), v3_path: tuple[int, ...] = (),
-              v1_value: Any = ABSENT, v3_value: Any = ABSENT, v1_pointer: str | None = None) -> Drift:
-        return Drift(
+              v1_value: Any = ABSENT, v3_value: Any = ABSENT, v1_pointer: str | None = None) -> FieldDrift:
+        return FieldDrift(
             kind=kind,
             v1_pointer=v1_pointer or self.v1_pointer + pointer_from(v1_path),
             v3_pointer=self.v3_pointer + pointer_from(v3_path),
@@ -161,7 +161,8 @@ class _Pair:
             transform=self.entry.transform.kind,
         )
 
-    def values(self, a: Any, b: Any, v1_path: tuple[int, ...] = (), v3_path: tuple[int, ...] = ()) -> Iterator[Drift]:
+    def values(self, a: Any, b: Any, v1_path: tuple[int, ...] = (),
+               v3_path: tuple[int, ...] = ()) -> Iterator[FieldDrift]:
         """Drifts between two present values, walking arrays item by item."""
         if a is None and b is None:
             return
@@ -194,7 +195,7 @@ class _Pair:
         if kind is not None:
             yield self.drift(kind, v1_path, v3_path, a, b)
 
-    def window(self, a: Any, b: Any) -> Iterator[Drift]:
+    def window(self, a: Any, b: Any) -> Iterator[FieldDrift]:
         """A v1 window against the slice of the v3 array it covers; items point into the full v3 array."""
         block_pointer = self.entry.transform.params["block_pointer"]
         found = _resolve(self.v1_doc, parse_pointer(block_pointer))
@@ -248,8 +249,8 @@ def compare_documents(mapping: MappingFile, v1_doc: Any, v3_doc: Any, v1: Invent
         "v1": {e.v1 for e in entries if e.transform.kind == "container"},
         "v3": {e.v3 for e in entries if e.transform.kind == "container"},
     }
-    drifts: list[Drift] = []
-    expected: list[Drift] = []
+    drifts: list[FieldDrift] = []
+    expected: list[FieldDrift] = []
     documents = {"v1": v1_doc, "v3": v3_doc}
     for entry in entries:
         for drift in _compare_entry(entry, v1_doc, v3_doc, containers):
@@ -257,7 +258,7 @@ def compare_documents(mapping: MappingFile, v1_doc: Any, v3_doc: Any, v1: Invent
     return Comparison(mapping, "/".join(sorted(variants)) or None, len(entries), tuple(drifts), tuple(expected))
 
 
-def _expected(entry: MappedField, drift: Drift, documents: dict[str, Any]) -> bool:
+def _expected(entry: MappedField, drift: FieldDrift, documents: dict[str, Any]) -> bool:
     """The drift is the entry's side lacking its value while its ``null_when`` condition holds."""
     when = entry.null_when
     if when is None or drift.kind not in ("null_mismatch", "missing"):
@@ -274,7 +275,8 @@ def _expected(entry: MappedField, drift: Drift, documents: dict[str, Any]) -> bo
     return any(equal(h, v) for h in held for v in when.any_of)
 
 
-def _compare_entry(entry: MappedField, v1_doc: Any, v3_doc: Any, containers: dict[Side, set[str]]) -> Iterator[Drift]:
+def _compare_entry(entry: MappedField, v1_doc: Any, v3_doc: Any,
+                   containers: dict[Side, set[str]]) -> Iterator[FieldDrift]:
     v1_tokens, v3_tokens = parse_pointer(entry.v1), parse_pointer(entry.v3)
     for indices in _expand(v1_doc, v1_tokens, v3_doc, v3_tokens):
         p1, p3 = _fill(v1_tokens, indices), _fill(v3_tokens, indices)

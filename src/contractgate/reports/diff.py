@@ -21,7 +21,7 @@ import orjson
 
 from contractgate.absent import ABSENT
 from contractgate.diff.change import Change
-from contractgate.diff.classify import BY_ID, CLASSES, KINDS, SPEC_KINDS
+from contractgate.diff.classify import BY_ID, CHANGE_KINDS, CLASSES, SPEC_KINDS
 from contractgate.fileio import write_text_atomic
 from contractgate.pointer import unescape_token
 from contractgate.reports.wording import plural
@@ -180,7 +180,7 @@ def render_reference() -> str:
     """The change list as Markdown: one table per diff, then how schema facets become spec kinds."""
     out: list[str] = []
     for scope, title in (("behaviour", "`contractgate diff` (behaviour)"), ("spec", "`contractgate spec-diff`")):
-        kinds = [k for k in KINDS if k.scope == scope]
+        kinds = [k for k in CHANGE_KINDS if k.scope == scope]
         out += [f"### {title}: {len(kinds)} kinds", "", "| id | class | message | meaning |",
                 "| --- | --- | --- | --- |"]
         out += [f"| `{k.id}` | {k.klass} | {_cell(k.message)} | {_cell(k.description)} |" for k in kinds]

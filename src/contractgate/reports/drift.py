@@ -15,21 +15,21 @@ from typing import Any
 import orjson
 
 from contractgate.diff.change import Change
-from contractgate.drift import Drift
+from contractgate.drift import DriftRun
 from contractgate.findings import Violation
 from contractgate.reports import diff as diff_report
 from contractgate.reports.wording import plural
 
 
-def _severities(drift: Drift) -> Counter[str]:
+def _severities(drift: DriftRun) -> Counter[str]:
     return Counter(v.severity for checked in drift.validation for v in checked.violations)
 
 
-def verdict(drift: Drift) -> str:
+def verdict(drift: DriftRun) -> str:
     return f"FAILED ({' and '.join(drift.reasons)})" if drift.failed else "PASSED"
 
 
-def validation_summary(drift: Drift) -> str:
+def validation_summary(drift: DriftRun) -> str:
     counts = _severities(drift)
     known = sum(len(c.known) for c in drift.validation)
     refused = f"{plural(len(drift.recorded.refused), 'answer')} refused at a bound (not recorded), " \
@@ -39,17 +39,17 @@ def validation_summary(drift: Drift) -> str:
             f"{f', {known} known deviations' if known else ''})")
 
 
-def summary_line(drift: Drift) -> str:
+def summary_line(drift: DriftRun) -> str:
     recorded = drift.recorded
     return (f"{verdict(drift)}: {drift.api} against {drift.target}: {recorded.already} already recorded, "
             f"{len(recorded.written)} new; {validation_summary(drift)}; {diff_report.summary(drift.changes)}")
 
 
-def _changes(drift: Drift) -> list[Change]:
+def _changes(drift: DriftRun) -> list[Change]:
     return diff_report.shared(drift.changes, drift.recorded.masker.sharing())
 
 
-def drift_dict(drift: Drift) -> dict[str, Any]:
+def drift_dict(drift: DriftRun) -> dict[str, Any]:
     return {
         "api": drift.api,
         "target": drift.target,
@@ -67,19 +67,19 @@ def drift_dict(drift: Drift) -> dict[str, Any]:
     }
 
 
-def render_json(drift: Drift) -> str:
+def render_json(drift: DriftRun) -> str:
     return orjson.dumps(drift_dict(drift), option=orjson.OPT_INDENT_2).decode() + "\n"
 
 
-def title(drift: Drift) -> str:
+def title(drift: DriftRun) -> str:
     return f"Drift check: {drift.api} against {drift.target}, {drift.recorded_at}"
 
 
-def _rows(drift: Drift) -> list[tuple[str, str, Violation]]:
+def _rows(drift: DriftRun) -> list[tuple[str, str, Violation]]:
     return [(c.interaction.label, str(c.interaction.status), v) for c in drift.validation for v in c.violations]
 
 
-def _facts(drift: Drift) -> list[tuple[str, str]]:
+def _facts(drift: DriftRun) -> list[tuple[str, str]]:
     return [("Verdict", verdict(drift)), ("Baseline", drift.baseline), ("New recording", drift.recording),
             ("Recorded", f"{drift.recorded.already} already recorded, {len(drift.recorded.written)} new"),
             ("Validation", validation_summary(drift)), ("Changes", diff_report.summary(drift.changes))]
@@ -89,7 +89,7 @@ def _cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
-def render_markdown(drift: Drift) -> str:
+def render_markdown(drift: DriftRun) -> str:
     out = [f"# {title(drift)}", "", *[f"- **{name}**: {_cell(value)}" for name, value in _facts(drift)], "",
            "## Validation of the new answers", "", validation_summary(drift) + "."]
     out += [f"- {_cell(line)}" for line in drift.recorded.refused]
@@ -124,7 +124,7 @@ def _e(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
 
-def render_html(drift: Drift) -> str:
+def render_html(drift: DriftRun) -> str:
     """A self-contained page (inline style, no scripts, no external assets)."""
     facts = "".join(f"<dt>{_e(name)}</dt><dd>{_e(value)}</dd>" for name, value in _facts(drift)[1:])  # verdict: above
     rows = "\n".join(

@@ -13,7 +13,7 @@ from typing import Any
 import orjson
 
 from contractgate.absent import ABSENT
-from contractgate.mapping.compare import Comparison, Drift
+from contractgate.mapping.compare import Comparison, FieldDrift
 from contractgate.mapping.model import MappedField, MappingFile, Side, UnmappedField
 from contractgate.mapping.static import CheckResult, Finding
 from contractgate.mapping.transforms import TransformSpec
@@ -86,7 +86,7 @@ def render_compare_json(comparison: Comparison) -> str:
     return orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode()
 
 
-def _drift_line(d: Drift) -> str:
+def _drift_line(d: FieldDrift) -> str:
     hedge = " (inferred mapping)" if d.basis == "inferred" else ""
     return (f"  {d.kind:14} {d.v1_pointer} -> {d.v3_pointer}: v1 {value_text(d.v1_value)}, "
             f"v3 {value_text(d.v3_value)}{hedge}")
@@ -100,7 +100,7 @@ def _headline(comparison: Comparison) -> str:
     return f"{comparison.mapping.name}{what}: {found} in {plural(comparison.compared, 'mapped field')}{expected}"
 
 
-def _expected_text(d: Drift) -> str:
+def _expected_text(d: FieldDrift) -> str:
     return f"{d.v1_pointer} -> {d.v3_pointer}: v1 {value_text(d.v1_value, 24)}, v3 {value_text(d.v3_value, 24)}"
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import orjson
 
-from contractgate.rules import KINDS, Rule
+from contractgate.rules import RULE_KINDS, Rule
 
 
 def rule_dict(rule: Rule) -> dict[str, Any]:
@@ -47,7 +47,7 @@ def render_markdown(rules: Sequence[Rule]) -> str:
         "| kind | class | arguments | meaning |",
         "| --- | --- | --- | --- |",
     ]
-    for kind in sorted(KINDS.values(), key=lambda k: k.name):
+    for kind in sorted(RULE_KINDS.values(), key=lambda k: k.name):
         args = ", ".join([f"`{a}`" for a in kind.required] + [f"`{a}`?" for a in kind.optional])
         out.append(f"| `{kind.name}` | {kind.klass} | {args} | {_cell(kind.summary)} |")
     out += ["", "Every rule may also have `when` and `unless` (conditions), `each` (a pattern binding `{var}`",

@@ -5,6 +5,6 @@ Rule instances are data (``specs/<api>/rules.yaml``, one entry each); rule kinds
 """
 
 from contractgate.rules.engine import Rule, RuleSet, all_rules, load_ruleset, rules_for
-from contractgate.rules.kinds import KINDS
+from contractgate.rules.kinds import RULE_KINDS
 
-__all__ = ["KINDS", "Rule", "RuleSet", "all_rules", "load_ruleset", "rules_for"]
+__all__ = ["RULE_KINDS", "Rule", "RuleSet", "all_rules", "load_ruleset", "rules_for"]

@@ -19,7 +19,7 @@ from contractgate.errors import ContractgateError
 from contractgate.findings import Severity, Violation
 from contractgate.pointer import Bindings, CompiledPointer, bindings
 from contractgate.rules.expr import Cond, begin_check, compile_cond, memoised
-from contractgate.rules.kinds import KINDS, Check, Hit
+from contractgate.rules.kinds import RULE_KINDS, Check, Hit
 from contractgate.spec import DEFAULT_STATUS
 from contractgate.yamlfile import load_yaml, reject_unknown_keys
 
@@ -102,8 +102,8 @@ class RuleSet:
 
 
 def _violation(rule: Rule, hit: Hit) -> Violation:
-    return Violation(rule=rule.id, severity=rule.severity, kind=rule.klass, pointer=hit.pointer, message=hit.message,
-                     source=rule.source, title=rule.title, quote=rule.quote, values=hit.values)
+    return Violation(rule=rule.id, severity=rule.severity, category=rule.klass, pointer=hit.pointer,
+                     message=hit.message, source=rule.source, title=rule.title, quote=rule.quote, values=hit.values)
 
 
 def _compile_rule(api_id: str, operation_id: str, status: str, raw: Any, named: Mapping[str, Cond],
@@ -116,9 +116,9 @@ def _compile_rule(api_id: str, operation_id: str, status: str, raw: Any, named: 
         raise ContractgateError(f"{where}: missing {', '.join(missing)}")
     if not ID_PATTERN.match(str(rule_id)):
         raise ContractgateError(f"{where}: id must look like ASLEEP-V3-N001")
-    spec = KINDS.get(raw["kind"])
+    spec = RULE_KINDS.get(raw["kind"])
     if spec is None:
-        raise ContractgateError(f"{where}: unknown kind {raw['kind']!r} (known: {', '.join(sorted(KINDS))})")
+        raise ContractgateError(f"{where}: unknown kind {raw['kind']!r} (known: {', '.join(sorted(RULE_KINDS))})")
     if missing := [k for k in spec.required if k not in raw]:
         raise ContractgateError(f"{where}: kind {spec.name} needs {', '.join(missing)}")
     reject_unknown_keys(raw, {*_COMMON_REQUIRED, *_COMMON_OPTIONAL, *spec.required, *spec.optional}, where,

@@ -43,7 +43,7 @@ KindClass = Literal["conditional", "invariant"]
 
 
 @dataclass(frozen=True)
-class Kind:
+class RuleKind:
     name: str
     klass: KindClass  # conditional: nullability/presence; invariant: arithmetic, order, consistency
     required: tuple[str, ...]
@@ -52,7 +52,7 @@ class Kind:
     summary: str
 
 
-KINDS: dict[str, Kind] = {}
+RULE_KINDS: dict[str, RuleKind] = {}
 
 
 def kind(name: str, klass: KindClass, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> Callable[
@@ -60,7 +60,7 @@ def kind(name: str, klass: KindClass, required: tuple[str, ...], optional: tuple
 ]:
     def register(func: Compiler) -> Compiler:
         summary = (func.__doc__ or "").strip().splitlines()[0]
-        KINDS[name] = Kind(name, klass, required, optional, func, summary)
+        RULE_KINDS[name] = RuleKind(name, klass, required, optional, func, summary)
         return func
 
     return register
