@@ -67,6 +67,7 @@ RUN_KEYS: dict[str, Key] = {
     "report-dir": Key("report_dir", _string, "a path", path=True),
     "baseline": Key("baseline", _string, "a path", path=True),
     "exclude-checks": Key("exclude_checks", _strings, "a list of check names"),
+    "max-failures": Key("max_failures", _integer, "an integer"),
 }
 
 

@@ -12,7 +12,7 @@ import subprocess
 import threading
 import xml.etree.ElementTree as ET
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -40,8 +40,10 @@ class Recorder:
 
 
 @contextmanager
-def vendor_server(upstream: str, prefix: str = "") -> Iterator[tuple[str, Recorder]]:
-    """A vendor stand-in on loopback: paths under ``prefix`` are the vendor's own, answered by ``upstream``."""
+def vendor_server(upstream: str, prefix: str = "",
+                  transform: Callable[[int, bytes], bytes] | None = None) -> Iterator[tuple[str, Recorder]]:
+    """A vendor stand-in on loopback: paths under ``prefix`` are the vendor's own, answered by ``upstream``
+    (each answer's body through ``transform(status, body)`` when given: a vendor that changed)."""
     recorder = Recorder()
     client = httpx.Client(timeout=10)
 
@@ -59,9 +61,10 @@ def vendor_server(upstream: str, prefix: str = "") -> Iterator[tuple[str, Record
                 if name.lower() not in (MOCK_SIGNATURE_HEADER, "content-length", "transfer-encoding", "connection",
                                         "content-encoding", "date", "server"):
                     self.send_header(name, value)
-            self.send_header("Content-Length", str(len(answer.content)))
+            content = transform(answer.status_code, answer.content) if transform else answer.content
+            self.send_header("Content-Length", str(len(content)))
             self.end_headers()
-            self.wfile.write(answer.content)
+            self.wfile.write(content)
 
         do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_TRACE = do_HEAD = do_QUERY = _any
 

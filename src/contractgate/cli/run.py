@@ -61,6 +61,8 @@ def _load_config(ctx: click.Context, _param: click.Parameter, value: Path | None
               help="Session ids that exist on the target (one per line or a JSON list), mixed into the "
                    "positive cases so that they reach bodies; the mock's own are used for the mock.")
 @click.option("--exclude-checks", multiple=True, metavar="CHECK", help="Do not run this check (repeatable).")
+@click.option("--max-failures", type=click.IntRange(1), default=100, show_default=True,
+              help="Distinct failures after which nothing more is sent (a broken target ends the run).")
 @click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path),
               help="Known deviations (YAML): they are reported as known and do not fail the run.")
 @click.option("--update-baseline", is_flag=True,
@@ -71,7 +73,7 @@ def _load_config(ctx: click.Context, _param: click.Parameter, value: Path | None
 def run(ctx: click.Context, target: str, base_urls: tuple[str, ...], apis: tuple[str, ...], max_examples: int,
         seed: int | None, workers: int, profile: str, rate: float, strict: bool, max_response_time: float | None,
         max_response_bytes: int, deadline: float, ids_files: tuple[str, ...], exclude_checks: tuple[str, ...],
-        baseline: Path | None, update_baseline: bool, report_dir: Path) -> int:
+        max_failures: int, baseline: Path | None, update_baseline: bool, report_dir: Path) -> int:
     """Run the gate: Schemathesis property tests with every contract rule as a check.
 
     Exit 0 when every check holds (or every failure is a known one of --baseline), 1 on a new error-severity
@@ -89,7 +91,7 @@ def run(ctx: click.Context, target: str, base_urls: tuple[str, ...], apis: tuple
     cfg = GateConfig(target=parsed.name, base_urls=natives, apis=tuple(catalog.api(a).id for a in apis), seed=seed,
                      max_examples=max_examples, profile=profile, rate=rate, strict=strict,
                      max_response_time=max_response_time, max_response_bytes=max_response_bytes, deadline=deadline,
-                     ids=_known_ids(ids_files), exclude_checks=exclude_checks,
+                     ids=_known_ids(ids_files), exclude_checks=exclude_checks, max_failures=max_failures,
                      baseline=baseline if baseline is not None and baseline.is_file() else None)
     used = ctx.meta.get("contractgate.config")
     click.echo(f"contractgate run: target {_target_words(parsed)}, seed {seed} (replay with --seed {seed}), "
@@ -129,6 +131,18 @@ def _update(path: Path, result: GateResult) -> int:
 
 
 def _summary(result: GateResult, report_dir: Path) -> None:
+    """The verdict, and each new distinct failure on a line of its own: a CI log says what broke."""
+    for op in result.operations:
+        if op.error:
+            click.echo(f"  ERROR {op.api_id} {op.operation_id}: {op.error}")
+        for failure in result.new_failures(op):
+            where = f" at {failure.pointer}" if failure.pointer else ""
+            status = f" [{failure.status}]" if failure.status else ""
+            message = " ".join(failure.message.split())
+            click.echo(f"  FAIL  {op.api_id} {op.operation_id}{status} {failure.rule}{where}: "
+                       f"{message[:140]}{'...' if len(message) > 140 else ''}")
+    if result.stopped:
+        click.echo(f"  {result.stopped}")
     new = sum(len(result.new_failures(op)) + (op.error is not None) for op in result.operations)
     known = sum(len(result.known_failures(op)) for op in result.operations)
     extra = f", {known} known (baseline)" if result.triage is not None else ""
@@ -138,8 +152,8 @@ def _summary(result: GateResult, report_dir: Path) -> None:
     click.echo(f"{'PASSED' if result.ok else 'FAILED'}: {result.total_cases} cases, {new} failures{extra}, "
                f"{result.duration_s:.1f} s; requests sent: {methods or 'none'}; reports in {report_dir}/ "
                "(junit.xml, summary.md, report.html)")
-    if not result.ok and sys.stdout.isatty():
-        click.echo(f"open {report_dir / 'report.html'} for the failures and how to reproduce them")
+    if not result.ok:
+        click.echo(f"the full report, with how to reproduce each failure: {report_dir / 'report.html'}")
 
 
 def _known_ids(values: tuple[str, ...]) -> dict[str, list[str]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from contractgate.baseline import Fingerprint, Triage
@@ -48,6 +49,8 @@ class OperationResult:
     note: str | None = None
     checks: tuple[str, ...] = ()  # which checks apply, when not every HTTP check does (a webhook)
     skipped_checks: dict[str, str] = field(default_factory=dict)  # check -> why it did not run
+    check_seconds: Counter[str] = field(default_factory=Counter)  # time spent in each check (JUnit's time)
+    duration_s: float = 0.0
 
     def fingerprints(self) -> list[Fingerprint]:
         return list(self.failures)
@@ -65,6 +68,7 @@ class GateResult:
     replay: str = ""  # the command that runs the same cases again
     triage: Triage | None = None  # against a baseline; None: every failure is new
     unreachable: tuple[str, ...] = ()  # "cannot connect to URL: reason", one per origin
+    stopped: str | None = None  # why the run stopped sending before its examples were done (--max-failures)
 
     def is_new(self, fingerprint: Fingerprint) -> bool:
         return self.triage is None or self.triage.is_new(fingerprint)
@@ -96,9 +100,11 @@ class GateResult:
 class Recorder:
     """Collects results from the test functions, possibly from several threads."""
 
-    def __init__(self) -> None:
+    def __init__(self, listener: Callable[[OperationResult], None] | None = None) -> None:
         self._lock = threading.Lock()
         self.operations: dict[tuple[str, str], OperationResult] = {}
+        self.listener = listener  # told after every case: progress lines
+        self.distinct = 0  # distinct failures of the whole run
 
     def operation(self, api_id: str, operation_id: str, label: str) -> OperationResult:
         with self._lock:
@@ -114,6 +120,8 @@ class Recorder:
                 result.statuses[status] = result.statuses.get(status, 0) + 1
             if method is not None:
                 result.methods[method.upper()] += 1
+        if self.listener is not None:
+            self.listener(result)
 
     def withheld(self, result: OperationResult) -> None:
         with self._lock:
@@ -123,7 +131,9 @@ class Recorder:
         """The first case that shows a fingerprint is kept as its reproduction; later ones are counted."""
         fingerprint = failure.fingerprint(result.api_id, result.operation_id)
         with self._lock:
-            result.failures.setdefault(fingerprint, failure)
+            if fingerprint not in result.failures:
+                result.failures[fingerprint] = failure
+                self.distinct += 1
             result.occurrences[fingerprint] += 1
 
     def warnings(self, result: OperationResult, violations: list[Violation]) -> None:

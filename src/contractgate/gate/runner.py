@@ -27,23 +27,36 @@ from contractgate.gate.suite import GateSuite, selected_apis
 Echo = Callable[[str], None]
 
 
+HEARTBEAT_S = 5.0  # without a terminal, a progress line this often, so that a CI log never goes silent
+
+
 class _Run:
-    """A pytest plugin: hands the suite to the contractgate plugin, prints one line per API, keeps errors."""
+    """A pytest plugin: hands the suite to the contractgate plugin, shows progress, one line per API, errors.
+
+    On a terminal the API under test shows as a running line (cases done, failures so far) that its result
+    then overwrites; without one, a heartbeat line every few seconds.
+    """
 
     def __init__(self, suite: GateSuite, echo: Echo, live: bool = False) -> None:
         self.suite = suite
         self.echo = echo
         self.live = live
         self.errors: dict[str, str] = {}
+        self._last_beat = time.monotonic()
+        suite.recorder.listener = self.progress
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_configure(self, config: pytest.Config) -> None:
         start(config, self.suite)
 
-    def pytest_runtest_logstart(self, nodeid: str, location: Any) -> None:
+    def progress(self, op: OperationResult) -> None:
+        line = f"  {op.api_id}: {_plural(op.cases, 'case')}, {_plural(len(op.failures), 'failure')} so far"
         if self.live:
-            sys.stdout.write(f"\r  {nodeid.split('::', 1)[-1]:<60} running...")
+            sys.stdout.write(f"\r\033[K{line}")
             sys.stdout.flush()
+        elif time.monotonic() - self._last_beat >= HEARTBEAT_S:
+            self._last_beat = time.monotonic()
+            self.echo(line)
 
     def pytest_collectreport(self, report: Any) -> None:
         if report.failed:
@@ -55,10 +68,16 @@ class _Run:
         if report.when == "call" or (report.when == "setup" and not report.passed):
             outcome = "ok" if report.passed else "skipped" if report.skipped else "FAILED"
             if self.live:
-                sys.stdout.write("\r\033[K")  # clear the "running" line
-            self.echo(f"  {report.nodeid.split('::', 1)[-1]:<60} {outcome}  ({report.duration:.1f} s)")
+                sys.stdout.write("\r\033[K")  # clear the progress line
+            name = report.nodeid.split("::", 1)[-1]
+            self.suite.durations[name] = report.duration
+            self.echo(f"  {name:<60} {outcome}  ({report.duration:.1f} s)")
             if report.failed and "new contract failures" not in report.longreprtext:
                 self.errors[str(report.nodeid)] = _one_line(report.longreprtext)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'s' * (n != 1)}"
 
 
 def _one_line(text: str) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from contractgate.catalog import Catalog, load_catalog
 from contractgate.errors import ContractgateError
 from contractgate.excerpt import excerpt
 from contractgate.findings import Violation
-from contractgate.gate.config import MOCK_ONLY_CHECKS, GateConfig
+from contractgate.gate.config import MOCK_ONLY_CHECKS, NOT_APPLICABLE, GateConfig
 from contractgate.gate.results import CONTRACT_CHECK, Failure, GateResult, OperationResult, Recorder
 from contractgate.gate.target import EMBEDDED_ORIGIN, Target, identify
 from contractgate.http import (
@@ -77,17 +78,19 @@ def selected_apis(cfg: GateConfig, catalog: Catalog) -> list[str]:
 
 
 class GateSuite:
-    def __init__(self, cfg: GateConfig, catalog: Catalog | None = None) -> None:
+    def __init__(self, cfg: GateConfig, catalog: Catalog | None = None,
+                 listener: Callable[[OperationResult], None] | None = None) -> None:
         self.cfg = cfg
         self.catalog = catalog or load_catalog()
         self.api_ids = selected_apis(cfg, self.catalog)
         self.target = Target.parse(cfg.target, cfg.base_urls)
-        self.recorder = Recorder()
+        self.recorder = Recorder(listener)
         self.baseline = load_baseline(cfg.baseline) if cfg.baseline and cfg.baseline.is_file() else Baseline()
         self.endpoints: dict[str, Endpoint] = {}
         # origin -> "cannot connect to ...": one line per server, and nothing more is sent to it
         self.unreachable: dict[tuple[str, str, int | None], str] = {}
         self._schemas: dict[str, Any] = {}
+        self.durations: dict[str, float] = {}  # test name (test_asleep_v3) -> seconds
         self.masker = Masker()
         self.prepared = False
 
@@ -122,7 +125,9 @@ class GateSuite:
                 # The rate limit is politeness towards a vendor; the mock on loopback needs none.
                 session = PoliteSession(rate=0 if mock else self.cfg.rate, policy=policy,
                                         max_response_bytes=self.cfg.max_response_bytes, deadline=self.cfg.deadline)
-            checks_off = {} if mock else dict(MOCK_ONLY_CHECKS)
+            checks_off = dict(NOT_APPLICABLE) if mock else {**NOT_APPLICABLE, **MOCK_ONLY_CHECKS}
+            if not self.cfg.max_response_time:
+                checks_off["max_response_time"] = "no time budget given (--max-response-time)"
             checks_off.update({c: "excluded by the configuration" for c in self.cfg.exclude_checks})
             self.endpoints[api_id] = Endpoint(api_id, self.target.base_url(api), mock, credentials, session,
                                               checks_off=checks_off)
@@ -184,8 +189,8 @@ class GateSuite:
         endpoint = self.endpoints[api_id]
         operation = self._operation_id(api_id, case.operation.method, case.operation.path)
         result = self.recorder.operation(api_id, operation, case.operation.label)
-        if origin(endpoint.base_url) in self.unreachable:
-            return  # the run will report that it could not connect; nothing more is sent
+        if origin(endpoint.base_url) in self.unreachable or self.recorder.distinct >= self.cfg.max_failures:
+            return  # unreachable (reported as such), or enough distinct failures: nothing more is sent
         if not endpoint.mock and case.method.upper() != case.operation.method.upper():
             self.recorder.withheld(result)
             return
@@ -219,6 +224,7 @@ class GateSuite:
         else:
             self.recorder.case(result, response.status_code)
         excluded = [_check_function(name) for name in endpoint.checks_off]
+        started = time.perf_counter()
         try:
             case.validate_response(response, headers=sent, excluded_checks=[c for c in excluded if c],
                                    transport_kwargs={"session": endpoint.session} if endpoint.session else None)
@@ -226,8 +232,11 @@ class GateSuite:
             for failure in group.exceptions:
                 for found in self._explain(api_id, operation, case, response, failure, sent):
                     self._record(result, found)
+        result.check_seconds["built-in"] += time.perf_counter() - started
         if self.cfg.rules:
+            started = time.perf_counter()
             self._check_rules(api_id, operation, case, response, result, sent)
+            result.check_seconds[CONTRACT_CHECK] += time.perf_counter() - started
 
     def _check_rules(self, api_id: str, operation: str, case: Any, response: Any, result: OperationResult,
                      sent: dict[str, str]) -> None:
@@ -316,30 +325,27 @@ class GateSuite:
         if not (self.target.embedded or self.target.mock_confirmed):
             result.note = "callbacks are pushed by the vendor: run `contractgate receive` and validate its store"
             pytest.skip(result.note)
-        from contractgate.mock import callbacks
-        from contractgate.mock.ids import sample_ids
         from contractgate.mock.profiles import get_profile
 
         profile = get_profile(self.cfg.profile)
         checker = checker_for(api_id, operation_id)
-        for session_id in sample_ids("asleep-v3", self.cfg.callback_sessions, self.cfg.seed):
-            complete = callbacks.session_complete(session_id, seed=self.cfg.seed)
-            bodies = callbacks.inference_callbacks(session_id, seed=self.cfg.seed) + ([complete] if complete else [])
-            for body in bodies:
-                body = profile.transform(api_id, "request", body)
-                violations = checker.check(body)
-                self.recorder.case(result, 200)
-                errors = [v for v in violations if v.severity == "error" or self.cfg.strict]
-                self.recorder.warnings(result, [v for v in violations if v not in errors])
-                text = orjson.dumps(body).decode()
-                for v in errors:
-                    check = "request_schema_conformance" if v.rule == "schema" else CONTRACT_CHECK
-                    title = f"{v.rule}: {v.title}" if v.title else f"{v.rule} at {v.pointer or '/'}"
-                    self._record(result, Failure(
-                        check=check, rule=v.rule, title=title, message=self.masker.text(v.message), code=v.rule,
-                        pointer=v.pointer, violation=v,
-                        response_excerpt=self.masker.text(_excerpt(text, v.pointer)),
-                    ))
+        bodies = _callback_sample(self.cfg.max_examples, self.cfg.seed)
+        result.note = (f"{len(bodies)} callback bodies generated in-process from the mock's sessions (up to "
+                       f"--max-examples of each event; no HTTP request)")
+        for body in bodies:
+            body = profile.transform(api_id, "request", body)
+            violations = checker.check(body)
+            self.recorder.case(result, None)
+            errors = [v for v in violations if v.severity == "error" or self.cfg.strict]
+            self.recorder.warnings(result, [v for v in violations if v not in errors])
+            text = orjson.dumps(body).decode()
+            for v in errors:
+                check = "request_schema_conformance" if v.rule == "schema" else CONTRACT_CHECK
+                title = f"{v.rule}: {v.title}" if v.title else f"{v.rule} at {v.pointer or '/'}"
+                self._record(result, Failure(
+                    check=check, rule=v.rule, title=title, message=self.masker.text(v.message), code=v.rule,
+                    pointer=v.pointer, violation=v, response_excerpt=self.masker.text(_excerpt(text, v.pointer)),
+                ))
 
     # -- after the tests ------------------------------------------------------------------------------------
 
@@ -356,6 +362,7 @@ class GateSuite:
         for op in operations:
             endpoint = self.endpoints.get(op.api_id)
             op.target = self.target.describe(op.api_id)
+            op.duration_s = self.durations.get(f"test_{op.api_id.replace('-', '_')}", 0.0)
             if endpoint is not None:
                 op.skipped_checks = dict(endpoint.checks_off)
                 if endpoint.session is not None:
@@ -366,11 +373,13 @@ class GateSuite:
         order = {a: i for i, a in enumerate(self.api_ids)}
         operations.sort(key=lambda op: (order.get(op.api_id, 99), op.operation_id))
         triage = self.baseline.triage(self._fingerprints(), dt.date.today()) if self.cfg.baseline else None
+        stopped = (f"stopped sending after {self.recorder.distinct} distinct failures (--max-failures "
+                   f"{self.cfg.max_failures})") if self.recorder.distinct >= self.cfg.max_failures else None
         return GateResult(target=self.cfg.target, seed=self.cfg.seed, max_examples=self.cfg.max_examples,
                           replay=self.replay_command(),
                           profile=self.cfg.profile if any(self.target.is_mock(a) for a in self.api_ids) else None,
                           checks=all_checks(), operations=operations, duration_s=duration_s, triage=triage,
-                          unreachable=unreachable)
+                          unreachable=unreachable, stopped=stopped)
 
     def replay_command(self) -> str:
         """The command that runs the same cases against the same target."""
@@ -388,6 +397,26 @@ class GateSuite:
         for endpoint in self.endpoints.values():
             if endpoint.session is not None:
                 endpoint.session.close()
+
+
+def _callback_sample(count: int, seed: int) -> list[Any]:
+    """Up to ``count`` SESSION_COMPLETE and ``count`` INFERENCE_COMPLETE bodies, each from another mock session
+    (the inference block picked by the session id, so that a seed replays), in sample order."""
+    from contractgate.mock import callbacks
+    from contractgate.mock.ids import sample_ids
+
+    complete: list[Any] = []
+    inference: list[Any] = []
+    for session_id in sample_ids("asleep-v3", 4 * count, seed):  # some sessions never complete
+        if len(complete) >= count and len(inference) >= count:
+            break
+        final = callbacks.session_complete(session_id, seed=seed)
+        if final is not None and len(complete) < count:
+            complete.append(final)
+        blocks = callbacks.inference_callbacks(session_id, seed=seed)
+        if blocks and len(inference) < count:
+            inference.append(blocks[zlib.crc32(session_id.encode()) % len(blocks)])
+    return complete + inference
 
 
 def _title(check: str) -> str:
