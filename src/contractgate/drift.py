@@ -19,7 +19,7 @@ from contractgate.diff.behaviour import diff_recordings
 from contractgate.diff.change import Change, has_breaking
 from contractgate.diff.volatile import Volatile
 from contractgate.errors import ContractgateError, InputError
-from contractgate.findings import Violation
+from contractgate.findings import Violation, failing
 from contractgate.gate.target import Target
 from contractgate.observed import interaction_checker, location
 from contractgate.recorder import RecordOptions, RecordResult, record, rest_operation, session_id_of
@@ -55,7 +55,7 @@ class DriftRun:
 
     @property
     def invalid(self) -> bool:
-        return any(v.severity == "error" for c in self.validation for v in c.violations)
+        return any(failing(c.violations) for c in self.validation)
 
     @property
     def reasons(self) -> tuple[str, ...]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -55,3 +56,11 @@ class Violation:
             out["values"] = self.values
         return out
 
+
+def failing(violations: Iterable[Violation], strict: bool = False) -> list[Violation]:
+    """The violations that fail a verdict: every error, and under ``strict`` every warning too.
+
+    The one pass/fail policy: every command, check, report and exit code asks this function, so that a text
+    verdict, a JSON ``ok`` and an exit code can never disagree.
+    """
+    return [v for v in violations if v.severity == "error" or strict]

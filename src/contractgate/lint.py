@@ -11,6 +11,7 @@ from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 from contractgate.catalog import Catalog
 from contractgate.conflicts import all_conflicts, explaining
 from contractgate.errors import ContractgateError
+from contractgate.findings import failing
 from contractgate.spec import Spec, UnresolvedRef, iter_refs, resolve_ref
 from contractgate.validate import check_examples
 
@@ -47,7 +48,7 @@ def lint(catalog: Catalog) -> list[LintFinding]:
                                             "text example" if ok else "a text/* example must be a string"))
                 continue
             # Warnings (inferred rules) broken by the documents' own examples are findings of audit-docs.
-            violations = [v for v in found if v.severity == "error"]
+            violations = failing(found)
             if not violations:
                 findings.append(LintFinding(api.id, example.label, "ok", "conforms"))
                 continue

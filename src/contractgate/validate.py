@@ -11,7 +11,7 @@ from typing import Any
 from contractgate.baseline import Baseline, Fingerprint
 from contractgate.conflicts import Conflict, at_pointer, load_conflicts
 from contractgate.errors import EXIT_OK, EXIT_USAGE, EXIT_VIOLATION, InputError
-from contractgate.findings import Violation
+from contractgate.findings import Violation, failing
 from contractgate.payload import DEFAULT_MAX_BYTES, read_payload
 from contractgate.rules import rules_for
 from contractgate.schema import SchemaValidator
@@ -65,13 +65,15 @@ class FileResult:
     violations: list[Violation] = field(default_factory=list)
     error: str | None = None  # the file could not be read as a payload
     known: list[Violation] = field(default_factory=list)  # excused by a baseline of known deviations
+    strict: bool = False  # the verdict's policy: warnings fail too
 
-    def failed(self, strict: bool = False) -> bool:
-        return any(v.severity == "error" or strict for v in self.violations)
+    @property
+    def failed(self) -> bool:
+        return bool(failing(self.violations, self.strict))
 
     @property
     def ok(self) -> bool:
-        return self.error is None and not self.failed()
+        return self.error is None and not self.failed
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -87,19 +89,20 @@ class FileResult:
 
 
 def validate_files(
-    checker: PayloadChecker, files: Iterable[str | Path], max_bytes: int = DEFAULT_MAX_BYTES
+    checker: PayloadChecker, files: Iterable[str | Path], max_bytes: int = DEFAULT_MAX_BYTES, strict: bool = False
 ) -> list[FileResult]:
-    """Check every file; an unreadable one is reported in its result and does not stop the others."""
+    """Check every file; an unreadable one is reported in its result and does not stop the others.
+    ``strict``: warnings fail a file too (its ``ok``, its text verdict and the exit code agree)."""
     recorded = load_conflicts(checker.api)
     results = []
     for file in files:
         try:
             payload = read_payload(file, max_bytes=max_bytes)
         except InputError as exc:
-            results.append(FileResult(str(file), error=exc.cause))
+            results.append(FileResult(str(file), error=exc.cause, strict=strict))
             continue
         results.append(FileResult(str(file), [_with_conflicts(v, at_pointer(recorded, checker.api_id, v.pointer))
-                                               for v in checker.check(payload)]))
+                                               for v in checker.check(payload)], strict=strict))
     return results
 
 
@@ -125,9 +128,9 @@ def _with_conflicts(violation: Violation, conflicts: list[Conflict]) -> Violatio
     return replace(violation, conflicts=ids) if ids else violation
 
 
-def exit_code(results: Iterable[FileResult], strict: bool = False) -> int:
+def exit_code(results: Iterable[FileResult]) -> int:
     """2 if any input was unreadable (its verdict is unknown), else 1 on any failure, else 0."""
     results = list(results)
     if any(r.error is not None for r in results):
         return EXIT_USAGE
-    return EXIT_VIOLATION if any(r.failed(strict) for r in results) else EXIT_OK
+    return EXIT_VIOLATION if any(r.failed for r in results) else EXIT_OK

@@ -36,7 +36,7 @@ def validate(api: str, operation: str, files: tuple[str, ...], status: str, fmt:
     load_catalog().operation(api, operation)  # unknown ids: a usage error before any file is read
     known = load_baseline(baseline) if baseline is not None else None
     checker = checker_for(api, operation, status)
-    results = validate_files(checker, files, max_bytes=max_bytes)
+    results = validate_files(checker, files, max_bytes=max_bytes, strict=strict)
     if known is not None:
         results = apply_baseline(results, known, checker)
     for result in results:
@@ -52,7 +52,7 @@ def validate(api: str, operation: str, files: tuple[str, ...], status: str, fmt:
         triage = known.triage(seen_fingerprints(results, checker))
         click.echo(f"baseline {baseline}: {sum(len(r.known) for r in results)} known findings, "
                    f"{len(triage.resolved)} entries not seen in these files", err=True)
-    return exit_code(results, strict=strict)
+    return exit_code(results)
 
 
 COMMANDS = [validate]

@@ -29,7 +29,7 @@ from contractgate.baseline import Baseline, Fingerprint, load_baseline
 from contractgate.catalog import Catalog, load_catalog
 from contractgate.errors import ContractgateError
 from contractgate.excerpt import excerpt
-from contractgate.findings import Violation
+from contractgate.findings import Violation, failing
 from contractgate.gate.config import MOCK_ONLY_CHECKS, NOT_APPLICABLE, GateConfig
 from contractgate.gate.results import CONTRACT_CHECK, Failure, GateResult, OperationResult, Recorder
 from contractgate.gate.target import EMBEDDED_ORIGIN, Target, identify
@@ -248,9 +248,9 @@ class GateSuite:
         except ValueError:
             return
         violations = checker.rules.check(payload)
-        failing = [v for v in violations if v.severity == "error" or self.cfg.strict]
-        self.recorder.warnings(result, [v for v in violations if v not in failing])
-        for v in failing:
+        fail = failing(violations, self.cfg.strict)
+        self.recorder.warnings(result, [v for v in violations if v not in fail])
+        for v in fail:
             self._record(result, self._violation_failure(api_id, CONTRACT_CHECK, v, case, response, sent))
 
     def _explain(self, api_id: str, operation: str, case: Any, response: Any, failure: Any,
@@ -336,7 +336,7 @@ class GateSuite:
             body = profile.transform(api_id, "request", body)
             violations = checker.check(body)
             self.recorder.case(result, None)
-            errors = [v for v in violations if v.severity == "error" or self.cfg.strict]
+            errors = failing(violations, self.cfg.strict)
             self.recorder.warnings(result, [v for v in violations if v not in errors])
             text = orjson.dumps(body).decode()
             for v in errors:

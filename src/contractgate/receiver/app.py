@@ -28,7 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from contractgate.catalog import Operation, load_catalog
 from contractgate.errors import ContractgateError, InputError
-from contractgate.findings import Violation
+from contractgate.findings import Violation, failing
 from contractgate.mock.common import Credentials, same_secret
 from contractgate.payload import parse_json
 from contractgate.receiver.store import Outcome, Store, canonical, delivery_key
@@ -199,7 +199,7 @@ class _Receiver:
             answer = {"error": str(exc), "outcome": "rejected", "key": key, "duplicate": not created}
             return 400, answer, f"rejected {key[:12]}: {exc.cause}"
         violations = self.checker.check(payload)
-        errors = sum(v.severity == "error" for v in violations)
+        errors = len(failing(violations))
         status, outcome = (422, "rejected") if errors else (200, "accepted")
         created = self.keep(outcome, key, body, {**meta, "status": status,
                                                  "violations": [v.to_dict() for v in violations]})

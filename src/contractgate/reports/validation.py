@@ -35,6 +35,6 @@ def _verdict(result: FileResult) -> str:
     known = f", {len(result.known)} known" if result.known else ""
     if not result.violations:
         return f"ok{known}"
-    if result.ok:  # every violation is a warning
-        return f"ok, {plural(len(result.violations), 'warning')}"
-    return plural(len(result.violations), "violation")
+    if result.ok:  # every violation is a warning, and warnings do not fail (no --strict)
+        return f"ok, {plural(len(result.violations), 'warning')}{known}"
+    return plural(len(result.violations), "violation") + (" (--strict: warnings fail)" if result.strict else "")
