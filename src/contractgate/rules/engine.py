@@ -101,6 +101,22 @@ class RuleSet:
                     break
 
 
+    def triggered(self, payload: Any) -> list[str]:
+        """The ids of the rules whose condition held for ``payload`` (for an ``each`` rule: for at least one
+        binding): the rules this payload exercised, whatever they found. A rule without ``when``/``unless``
+        is exercised by every payload (with a binding, for an ``each`` rule)."""
+        begin_check()
+        found = []
+        for compiled in self.compiled:
+            binds = _NO_BINDING if compiled.each is None else bindings(compiled.each, payload)
+            for bind in binds:
+                if (compiled.when is None or compiled.when.test(payload, bind)) and (
+                        compiled.unless is None or not compiled.unless.test(payload, bind)):
+                    found.append(compiled.rule.id)
+                    break
+        return found
+
+
 def _violation(rule: Rule, hit: Hit) -> Violation:
     return Violation(rule=rule.id, severity=rule.severity, category=rule.klass, pointer=hit.pointer,
                      message=hit.message, source=rule.source, title=rule.title, quote=rule.quote, values=hit.values)
