@@ -193,15 +193,68 @@ def test_a_null_stat_under_a_documented_label_is_expected_not_drift(label):
     assert [(d.kind, d.v1_pointer, d.v3_pointer) for d in result.expected] == [("null_mismatch", SD, "/result/stat")]
 
 
-def test_null_breath_stages_are_expected_only_with_no_breathing_stability():
-    body = v3_twin(session_complete())
-    body["result"]["session"]["breath_stages"] = None
-    assert kinds(compare(session_complete(), body)) == [
-        ("null_mismatch", f"{SD}/osa_stages", "/result/session/breath_stages")]
+BREATH_METRICS = ("time_in_stable_breath", "time_in_unstable_breath", "stable_breath_ratio", "unstable_breath_ratio",
+                  "breathing_pattern")
+
+
+def _without_breathing(callback: dict, osa_stages: list | None) -> tuple[dict, dict]:
+    """A v3 body under NO_BREATHING_STABILITY (breath stages and metrics null) and the callback with
+    ``osa_stages`` set (None: left as the example has it, real 0/1 epochs)."""
+    body = v3_twin(callback)
     body["result"]["peculiarities"] = ["NO_BREATHING_STABILITY"]
-    assert compare(session_complete(), body).drifts == ()
+    body["result"]["session"]["breath_stages"] = None
+    for name in (*BREATH_METRICS, "breathing_index"):
+        body["result"]["stat"][name] = None
+    if osa_stages is not None:
+        callback["callback_data"]["sleep_data"]["osa_stages"] = osa_stages
+    return callback, body
+
+
+def test_null_breath_stages_without_the_label_are_drift():
+    callback, body = _without_breathing(session_complete(), [-1] * 60)
+    body["result"]["peculiarities"] = []
+    assert ("null_mismatch", f"{SD}/osa_stages", "/result/session/breath_stages") in kinds(compare(callback, body))
+
+
+@pytest.mark.parametrize("osa_stages", [[-1] * 60, [], [-1]], ids=["all-errors", "empty", "one-error"])
+def test_null_breath_stages_under_the_label_are_expected_when_v1_has_no_analysis_either(osa_stages):
+    callback, body = _without_breathing(session_complete(), osa_stages)
+    for name in (*BREATH_METRICS, "estimated_ahi"):  # v1 without the feature: the six metrics null (C006)
+        callback["callback_data"]["sleep_data"][name] = None
+    result = compare(callback, body)
+    assert result.drifts == ()
+    assert [(d.kind, d.v1_pointer, d.v3_pointer) for d in result.expected] == [
+        ("null_mismatch", f"{SD}/osa_stages", "/result/session/breath_stages")]
     del body["result"]["session"]["breath_stages"]  # absent is covered like null
-    assert compare(session_complete(), body).drifts == ()
+    assert compare(callback, body).drifts == ()
+
+
+def test_real_osa_stages_against_null_breath_stages_are_drift_like_the_metrics_beside_them():
+    # One fact (v1 measured breathing, v3 says it was not analysed) gets one verdict: the stage array
+    # drifts as the breath metrics do, even under the label.
+    callback, body = _without_breathing(session_complete(), None)
+    assert set(callback["callback_data"]["sleep_data"]["osa_stages"]) == {0, 1}
+    result = compare(callback, body)
+    assert result.expected == ()
+    by_pointer = {d.v3_pointer: d.kind for d in result.drifts}
+    assert by_pointer["/result/session/breath_stages"] == "null_mismatch"
+    assert {by_pointer[f"/result/stat/{name}"] for name in BREATH_METRICS} == {"null_mismatch"}
+    [stages] = [d for d in result.drifts if d.v3_pointer == "/result/session/breath_stages"]
+    assert stages.v1_value == callback["callback_data"]["sleep_data"]["osa_stages"] and stages.v3_value is None
+    # One real epoch among errors is already an analysis.
+    callback["callback_data"]["sleep_data"]["osa_stages"] = [-1] * 59 + [0]
+    assert "/result/session/breath_stages" in {d.v3_pointer for d in compare(callback, body).drifts}
+
+
+def test_a_real_osa_window_against_null_breath_stages_is_drift_and_an_error_window_is_expected():
+    callback = inference_complete()
+    _, body = _without_breathing(session_complete(), None)
+    result = compare(callback, body)
+    assert kinds(result) == [("null_mismatch", "/callback_data/osa_stage_list", "/result/session/breath_stages")]
+    callback["callback_data"]["osa_stage_list"] = [-1] * len(callback["callback_data"]["osa_stage_list"])
+    result = compare(callback, body)
+    assert result.drifts == ()
+    assert [d.v1_pointer for d in result.expected] == ["/callback_data/osa_stage_list"]
 
 
 def test_null_when_covers_only_its_own_side_and_only_a_missing_value():

@@ -125,6 +125,8 @@ def _with(**changes):
          "fields[0].null_when: expected exactly one of v1 or v3"),
         (_with(field_null_note="n", field_null_when={"v3": "/p", "any_of": []}),
          "fields[0].null_when.any_of: expected a non-empty list"),
+        (_with(field_null_note="n", field_null_when={"v3": "/p", "any_of": ["X"], "other_blank": -1}),
+         "fields[0].null_when.other_blank: expected a list"),
     ],
 )
 def test_a_malformed_mapping_is_one_line_naming_the_file_and_the_entry(tmp_path, doc, message):

@@ -145,6 +145,11 @@ CASES = {
          ("mapping-stale", "/callback_data/osa_stage_list", "/result/session/breath_stages")},
         False,
     ),
+    "other_blank placeholder the v1 side cannot hold": (
+        [("mappings/asleep-v1-to-v3.yaml", "other_blank: [-1]", "other_blank: [-2]", None)],
+        {("mapping-stale", f"{SD}/osa_stages", "/result/session/breath_stages")},
+        False,
+    ),
     "null_when reads a field that is gone": (
         [(V3, "        peculiarities:\n", "        labels:\n", "    SessionResult:\n")],
         {("mapping-pointer-missing", f"{SD}/sleep_stages", "/result/session/sleep_stages"),

@@ -268,11 +268,24 @@ def _expected(entry: MappedField, drift: FieldDrift, documents: dict[str, Any]) 
     lacking = value is None or value is ABSENT
     if not lacking or not _matches(pattern, at):
         return False  # the other side lacks it, or an array item does: not what the condition covers
+    if when.other_blank is not None:
+        other = drift.v3_value if when.side == "v1" else drift.v1_value
+        if not _blank(other, when.other_blank):
+            return False  # the other side measured something the label says does not exist: one fact, drift
     found = _resolve(documents[when.side], parse_pointer(when.pointer))
     if not isinstance(found, _Found):
         return False
     held = found.value if isinstance(found.value, list) else [found.value]
     return any(equal(h, v) for h in held for v in when.any_of)
+
+
+def _blank(value: Any, placeholders: tuple[Any, ...]) -> bool:
+    """No value: null, absent, or an array (possibly empty) holding only placeholders."""
+    if value is None or value is ABSENT:
+        return True
+    if isinstance(value, list):
+        return all(any(equal(item, p) for p in placeholders) for item in value)
+    return any(equal(value, p) for p in placeholders)
 
 
 def _compare_entry(entry: MappedField, v1_doc: Any, v3_doc: Any,

@@ -50,6 +50,14 @@ class NullWhen:
     side: Side
     pointer: str
     any_of: tuple[Any, ...]
+    # When set, the difference is expected only while the other side holds no value either: null, absent,
+    # an empty array or an array of these placeholders only (v1 osa_stages all -1). A real value there is
+    # a fact the label does not explain, so it stays null_mismatch, as it does for the metrics beside it.
+    other_blank: tuple[Any, ...] | None = None
+
+    @property
+    def other(self) -> Side:
+        return "v3" if self.side == "v1" else "v1"
 
 
 @dataclass(frozen=True)
@@ -214,7 +222,7 @@ def _transform(reader: _Reader, raw: Any, where: str) -> TransformSpec:
 
 
 def _null_when(reader: _Reader, raw: Any, where: str) -> NullWhen:
-    raw = reader.mapping(raw, where, {"v1", "v3", "any_of"}, {"any_of"})
+    raw = reader.mapping(raw, where, {"v1", "v3", "any_of", "other_blank"}, {"any_of"})
     sides = [side for side in SIDES if side in raw]
     if len(sides) != 1:
         raise reader.fail(where, "expected exactly one of v1 or v3 (the side that may lack the value)")
@@ -222,7 +230,11 @@ def _null_when(reader: _Reader, raw: Any, where: str) -> NullWhen:
     if not isinstance(values, list) or not values:
         raise reader.fail(f"{where}.any_of", "expected a non-empty list of values")
     side = sides[0]
-    return NullWhen(side, reader.pointer(raw[side], f"{where}.{side}"), tuple(values))
+    blank = raw.get("other_blank")
+    if blank is not None and (not isinstance(blank, list) or any(isinstance(v, dict | list) for v in blank)):
+        raise reader.fail(f"{where}.other_blank", "expected a list of the other side's placeholder values (may be [])")
+    return NullWhen(side, reader.pointer(raw[side], f"{where}.{side}"), tuple(values),
+                    None if blank is None else tuple(blank))
 
 
 def _mapped(reader: _Reader, raw: Any, where: str) -> MappedField:

@@ -171,11 +171,18 @@ def _check_entry(entry: MappedField, v1: FieldInfo, v3: FieldInfo) -> Iterator[F
 
 
 def _check_null_when(entry: MappedField, inventories: dict[Side, Inventory], lacking: FieldInfo | None,
-                     ) -> Iterator[Finding]:
-    """``null_when`` reads a field that exists, names values it can hold, and covers a side that can lack one."""
+                     other: FieldInfo | None = None) -> Iterator[Finding]:
+    """``null_when`` reads a field that exists, names values it can hold, covers a side that can lack one,
+    and its ``other_blank`` placeholders are values the other side can hold."""
     when = entry.null_when
     if when is None:
         return
+    placeholders = other.leaf.values if other is not None else None
+    for value in when.other_blank or ():
+        if placeholders is not None and value not in placeholders:
+            yield Finding("mapping-stale", entry.v1, entry.v3, {
+                "subject": f"null_when other_blank value {value!r}",
+                "problem": f"is not a value of {when.other} {entry.v1 if when.other == 'v1' else entry.v3}"})
     condition = inventories[when.side].get(when.pointer)
     if condition is None:
         yield Finding("mapping-pointer-missing", entry.v1, entry.v3,
@@ -267,7 +274,8 @@ def check_mapping(mapping: MappingFile, v1: Inventory, v3: Inventory, root: Path
         if info1 is not None and info3 is not None:
             findings += _check_entry(entry, info1, info3)
         if entry.null_when is not None:
-            findings += _check_null_when(entry, inventories, info1 if entry.null_when.side == "v1" else info3)
+            lacking, other = (info1, info3) if entry.null_when.side == "v1" else (info3, info1)
+            findings += _check_null_when(entry, inventories, lacking, other)
         if entry.transform.kind == "window" and v1.get(block := entry.transform.params["block_pointer"]) is None:
             findings.append(missing("v1", block, entry.v1, entry.v3))
     for side in ("v1", "v3"):
