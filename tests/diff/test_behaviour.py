@@ -74,18 +74,25 @@ PAIR_CASES: list[tuple[str, str, tuple[Edit, ...], set[tuple[str, str]]]] = [
      {("null-appeared", "/result/stat/breathing_index")}),
     ("null disappeared", "asleep-v3", (put("/result/session/unexpected_end_time", "2024-03-10T22:20:00+00:00"),),
      {("null-disappeared", "/result/session/unexpected_end_time")}),
+    # One fact from one pair, reported once: the new value is the enum's news, not a value change as well.
     ("closed enum value never seen and undocumented", "asleep-v3", (put("/result/session/state", "ARCHIVED"),),
-     {("enum-value-added", "/result/session/state"), ("value-changed", "/result/session/state")}),
+     {("enum-value-added", "/result/session/state")}),
     ("a documented enum value seen for the first time is a value change", "asleep-v3",
      (put("/result/session/state", "CLOSED"),), {("value-changed", "/result/session/state")}),
     ("closed enum value inside an array", "asleep-v3", (put("/result/session/sleep_stages/3", 9),),
+     {("enum-value-added", "/result/session/sleep_stages/*")}),
+    ("a new enum value beside a known value changed: both facts", "asleep-v3",
+     (put("/result/session/sleep_stages/3", 9), put("/result/session/sleep_stages/4", 3)),
      {("enum-value-added", "/result/session/sleep_stages/*"), ("value-changed", "/result/session/sleep_stages/*")}),
-    ("open enum value", "emogg", (put("/state", "paused"),),
-     {("known-value-added", "/state"), ("value-changed", "/state")}),
-    ("array length shifted", "asleep-v3", (put("/result/peculiarities", ["NEVER_SLEPT"]),),
-     {("array-length-changed", "/result/peculiarities")}),
-    ("array length within the tolerance", "asleep-v3", (lambda d: d["result"]["session"]["sleep_stages"].append(1),),
-     set()),
+    ("open enum value", "emogg", (put("/state", "paused"),), {("known-value-added", "/state")}),
+    ("array length shifted: the distribution's kind, the tail a value change", "asleep-v3",
+     (put("/result/peculiarities", ["NEVER_SLEPT"]),),
+     {("array-length-changed", "/result/peculiarities"), ("value-changed", "/result/peculiarities/*")}),
+    ("a stage array grown by a few epochs: its length and its tail", "asleep-v3",
+     (lambda d: d["result"]["session"]["sleep_stages"].extend([1, 1, 2]),),
+     {("array-length-differs", "/result/session/sleep_stages"), ("value-changed", "/result/session/sleep_stages/*")}),
+    ("a stage array cut short by one epoch", "asleep-v3", (lambda d: d["result"]["session"]["sleep_stages"].pop(),),
+     {("array-length-differs", "/result/session/sleep_stages"), ("value-changed", "/result/session/sleep_stages/*")}),
     ("member missing from some of its objects", "upheal", (drop("/transcript/utterances/1/speaker"),),
      {("field-now-optional", "/transcript/utterances/*/speaker")}),
     ("volatile field: its value is ignored", "upheal", (put("/recordingUrl", "https://files.upheal.example/r?sig=2"),),
@@ -111,10 +118,29 @@ def test_changes_carry_the_values_a_reader_needs():
     assert (by_kind["enum-value-added"].old, by_kind["enum-value-added"].new) == (["COMPLETE"], "ARCHIVED")
     assert by_kind["array-length-changed"].old == {"min": 0, "median": 0, "max": 0}
     assert by_kind["array-length-changed"].new == {"min": 1, "median": 1, "max": 1}
-    assert (by_kind["value-changed"].old, by_kind["value-changed"].new) == ("COMPLETE", "ARCHIVED")
+    # The added peculiarity is a known value: the tail's item, absent in OLD.
+    assert (by_kind["value-changed"].pointer, by_kind["value-changed"].old, by_kind["value-changed"].new) == (
+        "/result/peculiarities/*", ABSENT, "NEVER_SLEPT")
     assert {c.kind: c.klass for c in by_kind.values()} == {
         "null-appeared": "breaking", "type-changed": "breaking", "enum-value-added": "breaking",
         "array-length-changed": "potentially-breaking", "value-changed": "non-breaking"}
+
+
+def test_a_grown_array_says_how_long_it_was_and_what_was_added():
+    old = clean("asleep-v3")
+    stages = old["result"]["session"]["sleep_stages"]
+    changes = {c.kind: c for c in pair_diff("asleep-v3",
+                                            lambda d: d["result"]["session"]["sleep_stages"].extend([2, 2]))}
+    length, tail = changes["array-length-differs"], changes["value-changed"]
+    assert (length.old, length.new, length.count, length.klass) == (len(stages), len(stages) + 2, 1, "non-breaking")
+    assert (tail.old, tail.new, tail.count) == (ABSENT, 2, 1)
+
+
+def test_a_value_change_example_is_not_the_new_enum_value():
+    changes = {c.kind: c for c in pair_diff(
+        "asleep-v3", put("/result/session/sleep_stages/3", 9), put("/result/session/sleep_stages/4", 3))}
+    assert changes["enum-value-added"].new == 9
+    assert changes["value-changed"].new == 3
 
 
 def test_without_a_spec_there_are_no_enum_checks():
@@ -125,10 +151,11 @@ def test_without_a_spec_there_are_no_enum_checks():
 def test_a_value_gone_from_a_place_optional_on_both_sides_is_a_value_change():
     old = {"a": [{"x": 1, "y": 2}, {"x": 1}]}
     new = {"a": [{"x": 1}, {"x": 1}, {"x": 1, "y": 5}]}
-    changes = {c.kind: c for c in diff_payloads(old, new)}
-    assert set(changes) == {"value-changed", "array-length-changed"}
-    value = changes["value-changed"]
-    assert (value.pointer, value.old, value.new) == ("/a/*/y", 2, ABSENT)
+    changes = {(c.kind, c.pointer): c for c in diff_payloads(old, new)}
+    assert set(changes) == {("value-changed", "/a/*/y"), ("value-changed", "/a/*"), ("array-length-changed", "/a")}
+    value = changes["value-changed", "/a/*/y"]
+    assert (value.old, value.new) == (2, ABSENT)
+    assert (changes["value-changed", "/a/*"].old, changes["value-changed", "/a/*"].new) == (ABSENT, {"x": 1, "y": 5})
 
 
 @pytest.mark.parametrize(("old", "new", "shifted"), [
@@ -165,6 +192,14 @@ def _lengths(body: Any, times: int) -> Any:
     return body
 
 
+def _grown(body: Any, epochs: int) -> Any:
+    """The session with ``epochs`` more stage epochs (fewer when negative)."""
+    body = copy.deepcopy(body)
+    stages = body["result"]["session"]["sleep_stages"]
+    body["result"]["session"]["sleep_stages"] = stages[:epochs] if epochs < 0 else stages + [1] * epochs
+    return body
+
+
 def _without(body: Any, field: str) -> Any:
     body = copy.deepcopy(body)
     del body["result"]["stat"][field]
@@ -174,6 +209,7 @@ def _without(body: Any, field: str) -> Any:
 BASE = _asleep()
 NONE = _asleep(breathing_index=None)
 CALLBACK = clean("asleep-v1-callback")
+STAGES = "/result/session/sleep_stages"
 
 # (case, OLD interactions, NEW interactions, expected {(kind, pointer, count)})
 FOLDER_CASES: list[tuple[str, list, list, set[tuple[str, str, int]]]] = [
@@ -193,8 +229,16 @@ FOLDER_CASES: list[tuple[str, list, list, set[tuple[str, str, int]]]] = [
      {("field-removed", "/result/stat/waso_count", 2)}),
     ("field new in some NEW interactions", _sessions(BASE, BASE), _sessions(_asleep(hr=50), BASE),
      {("field-added", "/result/stat/hr", 1)}),
+    # The distribution rule decides for folders: the potentially-breaking kind, counted in pairs; the tails
+    # are value changes.
     ("array length distribution", _sessions(BASE, BASE, BASE), _sessions(BASE, _lengths(BASE, 2), _lengths(BASE, 2)),
-     {("array-length-changed", "/result/session/sleep_stages", 2)}),
+     {("array-length-changed", STAGES, 2), ("value-changed", f"{STAGES}/*", 2)}),
+    ("a few epochs more in one session: below the distribution rule, still reported for that pair",
+     _sessions(BASE, BASE, BASE), _sessions(BASE, _grown(BASE, 4), BASE),
+     {("array-length-differs", STAGES, 1), ("value-changed", f"{STAGES}/*", 1)}),
+    ("an array cut short by an epoch in every session", _sessions(BASE, BASE),
+     _sessions(_grown(BASE, -1), _grown(BASE, -1)),
+     {("array-length-differs", STAGES, 2), ("value-changed", f"{STAGES}/*", 2)}),
     ("status changed: bodies not compared", _sessions(BASE), _sessions({"detail": "Unable to find it"}, status=404),
      {("status-changed", "", 1)}),
     ("bodies of another status are their own group", [*_sessions(BASE), interaction("s9", {"detail": "a"}, status=404)],

@@ -62,10 +62,31 @@ def test_api_option_brings_the_spec_enums_and_the_volatile_fields(capsys, write_
     a, b = write_json("a.json", old), write_json("b.json", new)
     code, out, _ = run(capsys, "diff", a, b, "--api", "upheal", "--format", "json")
     assert code == 1
-    assert {(c["change"], c["pointer"]) for c in json.loads(out)["changes"]} == {
-        ("enum-value-added", "/state"), ("value-changed", "/state")}
-    code, out, _ = run(capsys, "diff", a, b, "--format", "json", "--ignore", "/state")
-    assert (code, {c["pointer"] for c in json.loads(out)["changes"]}) == (0, {"/recordingUrl"})
+    assert {(c["change"], c["pointer"]) for c in json.loads(out)["changes"]} == {("enum-value-added", "/state")}
+    # --ignore hides value changes only: the new enum value is still news.
+    code, out, _ = run(capsys, "diff", a, b, "--format", "json", "--api", "upheal", "--ignore", "/state")
+    assert (code, {c["change"] for c in json.loads(out)["changes"]}) == (1, {"enum-value-added"})
+
+
+def test_without_api_the_payloads_api_is_inferred_when_one_schema_fits(capsys, write_json):
+    old = clean("upheal")
+    new = copy.deepcopy(old)
+    new["recordingUrl"] = "https://files.upheal.example/r?sig=new"
+    new["state"] = "Archived"  # NEW no longer fits the schema; OLD does, and names the API
+    code, out, err = run(capsys, "diff", write_json("a.json", old), write_json("b.json", new), "--format", "json")
+    assert (code, err) == (1, "")
+    assert {(c["change"], c["pointer"]) for c in json.loads(out)["changes"]} == {("enum-value-added", "/state")}
+
+
+def test_without_api_and_no_fitting_schema_stderr_says_enum_checks_were_skipped(capsys, write_json):
+    a, b = write_json("a.json", {"state": "on"}), write_json("b.json", {"state": "off"})
+    code, out, err = run(capsys, "diff", a, b)
+    assert code == 0 and out.startswith("non-breaking         /state: value changed")
+    assert err.splitlines() == [
+        "contractgate: note: enum checks skipped: the payloads fit no single API's 200 schema; "
+        "name it with --api API (and --operation, --status)"]
+    code, _, err = run(capsys, "diff", a, b, "--api", "emogg")
+    assert err == ""
 
 
 def test_config_replaces_the_packaged_volatile_fields(capsys, write_json, tmp_path):
@@ -108,7 +129,7 @@ def test_an_unreadable_recording_is_one_line_and_the_rest_is_still_diffed(capsys
     code, out, err = run(capsys, "diff", old, new, "--format", "json")
     assert code == 2
     one_error_line(err, "broken.json: not JSON")
-    assert {c["change"] for c in json.loads(out)["changes"]} == {"enum-value-added", "value-changed"}
+    assert {c["change"] for c in json.loads(out)["changes"]} == {"enum-value-added"}
 
 
 def test_bad_input_is_one_line_and_exit_2(capsys, payloads, folders, tmp_path):

@@ -10,6 +10,7 @@ import click
 from contractgate.catalog import Catalog, load_catalog
 from contractgate.diff.behaviour import diff_payloads, diff_recordings
 from contractgate.diff.change import Change, has_breaking
+from contractgate.diff.infer import Candidate, infer_candidate
 from contractgate.diff.spec import diff_specs
 from contractgate.diff.volatile import DEFAULT_CONFIG, Volatile, load_volatile
 from contractgate.errors import EXIT_OK, EXIT_USAGE, EXIT_VIOLATION, ContractgateError, InputError
@@ -51,6 +52,27 @@ def _payload_schema(catalog: Catalog, api_id: str, operation_id: str | None, sta
     return load_spec(api_id).payload_schema(operation, status)
 
 
+def _candidates(catalog: Catalog, status: str) -> list[Candidate]:
+    """Every operation of every API with a JSON payload at ``status`` (a webhook's: its request body)."""
+    out = []
+    for api in catalog.apis.values():
+        for operation_id in api.operations:
+            if (schema := payload_schema_or_none(api.id, operation_id, status)) is not None:
+                out.append(Candidate(api.id, operation_id, schema))
+    return out
+
+
+def _inferred(catalog: Catalog, payloads: list[Any], status: str) -> tuple[str | None, Any]:
+    """The API and payload schema the payloads fit; or None, and a note on stderr that enum checks are skipped
+    (silence would read as "no new enum values")."""
+    found = infer_candidate(payloads, _candidates(catalog, status))
+    if found is None:
+        click.echo(f"contractgate: note: enum checks skipped: the payloads fit no single API's {status} schema; "
+                   "name it with --api API (and --operation, --status)", err=True)
+        return None, None
+    return found.api, found.schema
+
+
 def _diff_files(old: Path, new: Path, volatile: Volatile, catalog: Catalog, api: str | None,
                 operation: str | None, status: str, max_bytes: int) -> list[Change] | None:
     schema = _payload_schema(catalog, api, operation, status) if api is not None else None
@@ -62,6 +84,10 @@ def _diff_files(old: Path, new: Path, volatile: Volatile, catalog: Catalog, api:
             _error(f"{exc.file}: {exc.cause}")
     if len(payloads) < 2:
         return None
+    if api is None:
+        if operation is not None:
+            raise click.UsageError("--operation needs --api")
+        api, schema = _inferred(catalog, payloads, status)
     return diff_payloads(*payloads, schema=schema, ignored=volatile.for_api(api))
 
 
@@ -74,7 +100,8 @@ def _diff_files(old: Path, new: Path, volatile: Volatile, catalog: Catalog, api:
               help="Ignore value changes at POINTER and below (* for any array position or key). Repeatable.")
 @click.option("--config", type=click.Path(dir_okay=False, path_type=Path),
               help="Volatile-fields file replacing the packaged default (contractgate/diff/volatile.yaml).")
-@click.option("--api", help="Payload files only: their API (for its enums and volatile fields).")
+@click.option("--api", help="Payload files only: their API (for its enums and volatile fields); inferred from "
+              "the payloads when exactly one API's schema fits.")
 @click.option("--operation", help="Payload files only: their operation (default: the API's only one).")
 @click.option("--status", default=DEFAULT_STATUS, show_default=True,
               help="Payload files only: the response status they are bodies of.")

@@ -12,7 +12,12 @@ OLD and NEW are two payloads or two recording folders. Interactions are grouped 
   narrowed by a positional walk to the leaves that differ, and those go to one DeepDiff call whose report
   says what each is: ``values_changed`` is a value change; ``type_changes`` and
   ``dictionary_item_added``/``removed`` are value changes too unless the shape half already reports that
-  place (null appearing, a type change, a field gone), which is the same fact seen from one pair.
+  place (null appearing, a type change, a field gone), which is the same fact seen from one pair. The walk
+  also reads the tail of the longer of two arrays (items added or removed at the end are value changes)
+  and notes every array whose length differs: ``array-length-differs`` for the pairs, unless the shape half
+  reports the place's length distribution (``array-length-changed``). A value change whose new values are
+  all enum values the shape half reports as new (``enum-value-added``, ``known-value-added``) is that
+  report seen from one pair, and is not counted again.
 
 DeepDiff never sees a long array: its sequence handling is what costs 100-200 ms on an 8-hour session
 (bench/perf-facts); the walk compares arrays position by position, as an SDK reads them.
@@ -47,6 +52,8 @@ _SHAPE_REPORTS = ("type_changes", "dictionary_item_added", "dictionary_item_remo
 #: Shape kinds about a place's own type or presence; the enum and length kinds leave its values to report.
 _TYPE_OR_PRESENCE = frozenset({"field-added", "field-removed", "field-now-optional", "type-changed", "null-appeared",
                                "null-disappeared"})
+#: Shape kinds about a value new at a place: the pairs that show it are not value changes as well.
+_NEW_VALUE = frozenset({"enum-value-added", "known-value-added"})
 
 
 def no_schema(api: str, operation: str, status: int | None) -> Any:
@@ -214,20 +221,27 @@ def _shapes(old: Profile, new: Profile, enums: EnumIndex) -> Iterable[_Shape]:
 
 # --- values: pairs ----------------------------------------------------------------------------------------
 
-def _narrow(old: Any, new: Any, tokens: Tokens, leaves: list[tuple[Tokens, Any, Any]]) -> None:
-    """Append every differing leaf of two unequal values; arrays are compared position by position."""
+def _narrow(old: Any, new: Any, tokens: Tokens, leaves: list[tuple[Tokens, Any, Any]],
+            lengths: list[tuple[Tokens, int, int]]) -> None:
+    """Append every differing leaf of two unequal values, and every array whose length differs; arrays are
+    compared position by position, and the longer one's tail is items added (or removed) at the end."""
     if type(old) is dict and type(new) is dict:
         for key, value in old.items():
             if key not in new:
                 leaves.append(((*tokens, key), value, ABSENT))
             elif value != (other := new[key]):
-                _narrow(value, other, (*tokens, key), leaves)
+                _narrow(value, other, (*tokens, key), leaves, lengths)
         leaves.extend(((*tokens, key), ABSENT, value) for key, value in new.items() if key not in old)
     elif type(old) is list and type(new) is list:
         child = (*tokens, ITEM)
         for a, b in zip(old, new, strict=False):
             if a != b:
-                _narrow(a, b, child, leaves)
+                _narrow(a, b, child, leaves, lengths)
+        if len(old) != len(new):
+            lengths.append((tokens, len(old), len(new)))
+            shorter = min(len(old), len(new))
+            leaves.extend((child, item, ABSENT) for item in old[shorter:])
+            leaves.extend((child, ABSENT, item) for item in new[shorter:])
     else:
         leaves.append((tokens, old, new))
 
@@ -236,12 +250,39 @@ def _side(value: Any) -> Any:
     return ABSENT if isinstance(value, NotPresent) else value
 
 
+#: The new side of a pair's leaves at one place when one of them is not a scalar (never an enum value).
+_NOT_SCALAR = None
+#: Examples kept per DeepDiff report and place: enough to find one that is not a new enum value.
+_EXAMPLES = 8
+
+
 @dataclass
 class _Values:
     """The value changes at one place over the pairs of a group, by the DeepDiff reports that named them."""
 
-    pairs: Counter[frozenset[str]] = field(default_factory=Counter)  # reports one pair had here -> pairs
-    examples: dict[str, tuple[Any, Any]] = field(default_factory=dict)  # report -> first (old, new)
+    # (reports one pair had here, the new-side values of its leaves here, or _NOT_SCALAR) -> pairs
+    pairs: Counter[tuple[frozenset[str], frozenset[Hashable] | None]] = field(default_factory=Counter)
+    examples: dict[str, list[tuple[Any, Any]]] = field(default_factory=dict)  # report -> first few (old, new)
+
+    def example(self, names: set[str], fresh: set[Hashable]) -> tuple[Any, Any]:
+        """The first example of ``names``, preferring one whose new value is not a new enum value."""
+        found = [e for n, kept in self.examples.items() if n in names for e in kept]
+        return next((e for e in found if not _within((e[1],), fresh)), found[0])
+
+
+def _within(values: Iterable[Any], fresh: set[Hashable]) -> bool:
+    try:
+        return bool(fresh) and all(v in fresh for v in values)
+    except TypeError:  # a list or object: not an enum value
+        return False
+
+
+@dataclass
+class _Lengths:
+    """Pairs in which an array at one place has another length, and the first such pair's lengths."""
+
+    pairs: int = 0
+    example: tuple[int, int] = (0, 0)
 
 
 @dataclass
@@ -256,6 +297,7 @@ class _Group:
     new: Profile = field(default_factory=dict)
     length_diffs: Counter[Tokens] = field(default_factory=Counter)
     values: dict[Tokens, _Values] = field(default_factory=lambda: defaultdict(_Values))
+    pair_lengths: dict[Tokens, _Lengths] = field(default_factory=lambda: defaultdict(_Lengths))
 
     def add(self, old: Any, new: Any) -> None:
         if old == new:
@@ -273,10 +315,27 @@ class _Group:
 
     def _pair_values(self, old: Any, new: Any) -> None:
         leaves: list[tuple[Tokens, Any, Any]] = []
-        _narrow(old, new, (), leaves)
+        lengths: list[tuple[Tokens, int, int]] = []
+        _narrow(old, new, (), leaves, lengths)
+        seen: set[Tokens] = set()
+        for tokens, before, after in lengths:
+            if tokens not in seen and tokens not in self.ignored:  # one pair counts once per place
+                seen.add(tokens)
+                record = self.pair_lengths[tokens]
+                record.pairs += 1
+                if record.pairs == 1:
+                    record.example = (before, after)
         leaves = [leaf for leaf in leaves if leaf[0] not in self.ignored]
         if not leaves:
             return
+        news: dict[Tokens, set[Hashable] | None] = {}
+        for tokens, _, after in leaves:
+            held = news.setdefault(tokens, set())
+            if held is not None:
+                if isinstance(after, dict | list):
+                    news[tokens] = _NOT_SCALAR
+                else:
+                    held.add(after)
         # One flat call per pair: entry i of each side is leaf i, absent where that side lacks it. The
         # threshold 0 keeps DeepDiff from reporting the two flat objects as one replaced value when they
         # share few keys.
@@ -288,22 +347,38 @@ class _Group:
             for level in levels:
                 tokens = leaves[level.path(output_format="list")[0]][0]
                 reports[tokens].add(name)
-                self.values[tokens].examples.setdefault(name, (_side(level.t1), _side(level.t2)))
+                kept = self.values[tokens].examples.setdefault(name, [])
+                if len(kept) < _EXAMPLES:
+                    kept.append((_side(level.t1), _side(level.t2)))
         for tokens, names in reports.items():
-            self.values[tokens].pairs[frozenset(names)] += 1
+            held = news.get(tokens)
+            self.values[tokens].pairs[frozenset(names), None if held is None else frozenset(held)] += 1
 
     def changes(self) -> list[Change]:
         out: list[Change] = []
         covered: set[Tokens] = set()
+        distributions: set[Tokens] = set()
+        fresh: dict[Tokens, set[Hashable]] = defaultdict(set)  # new enum values the shape half reports
         for shape in _shapes(self.old, self.new, self.enums):
             count = self.length_diffs[shape.tokens] if shape.kind == "array-length-changed" else shape.count
             out.append(self._change(shape.kind, shape.tokens, shape.old, shape.new, count))
             if shape.kind in _TYPE_OR_PRESENCE:
                 covered.add(shape.tokens)
+            elif shape.kind == "array-length-changed":
+                distributions.add(shape.tokens)
+            elif shape.kind in _NEW_VALUE:
+                fresh[shape.tokens].add(shape.new)
+        for tokens, lengths in self.pair_lengths.items():
+            if tokens not in distributions:  # the distribution's report already says the lengths moved
+                out.append(self._change("array-length-differs", tokens, *lengths.example, lengths.pairs))
         for tokens, values in self.values.items():
             wanted = {n for n in values.examples if n not in _SHAPE_REPORTS or tokens not in covered}
-            if count := sum(n for names, n in values.pairs.items() if names & wanted):
-                old, new = next(e for n, e in values.examples.items() if n in wanted)
+            new_here = fresh.get(tokens, set())
+            # A pair whose only news here is a new enum value shows the shape half's fact: counted there.
+            count = sum(n for (names, news), n in values.pairs.items()
+                        if names & wanted and not (news is not None and _within(news, new_here)))
+            if count:
+                old, new = values.example(wanted, new_here)
                 out.append(self._change("value-changed", tokens, old, new, count))
         return out
 

@@ -45,7 +45,13 @@ CHANGE_KINDS: tuple[ChangeKind, ...] = (
     _b("array-length-changed", POTENTIALLY,
        "array lengths {old} became {new}; the length differs in {interactions}",
        "The lengths of this array shifted materially: its min, median or max moved by more than 20 % of the "
-       "OLD figure and by more than half an element."),
+       "OLD figure and by more than half an element (over all the interactions of each side; with one pair, "
+       "its two lengths). This distribution rule decides the class; smaller shifts are `array-length-differs`."),
+    _b("array-length-differs", NON, "array length {old} became {new} in {interactions}",
+       "The same array has another length in the paired interactions (example: the first such pair), while "
+       "the lengths over all interactions did not shift enough to be `array-length-changed`, which then "
+       "reports the place instead. The items beyond the shorter array are compared as values "
+       "(`value-changed` with one side absent)."),
     _b("enum-value-added", BREAKING,
        "value {new} never seen in OLD and not in the spec's enum, in {interactions}",
        "Where the spec declares a closed enum (`enum` or `const`), NEW shows a value that no OLD interaction "
