@@ -68,6 +68,7 @@ RUN_KEYS: dict[str, Key] = {
     "baseline": Key("baseline", _string, "a path", path=True),
     "exclude-checks": Key("exclude_checks", _strings, "a list of check names"),
     "max-failures": Key("max_failures", _integer, "an integer"),
+    "require-coverage": Key("require_coverage", lambda v: isinstance(v, bool), "true or false"),
 }
 
 

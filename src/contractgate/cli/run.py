@@ -11,13 +11,14 @@ import click
 
 from contractgate.baseline import Baseline, load_baseline, save_baseline
 from contractgate.catalog import load_catalog
-from contractgate.errors import EXIT_OK, EXIT_USAGE, EXIT_VIOLATION
+from contractgate.errors import EXIT_OK, EXIT_USAGE, EXIT_VIOLATION, ContractgateError
 from contractgate.fileio import write_text_atomic
 from contractgate.gate.config import GateConfig, split_pairs
 from contractgate.gate.results import GateResult
 from contractgate.gate.runner import run_gate
 from contractgate.gate.target import Target
-from contractgate.recorder import read_ids
+from contractgate.recorder import read_ids, rest_operation, session_id_of
+from contractgate.recordings import load_folder
 from contractgate.reports import gate as report
 from contractgate.settings import load_run_defaults
 
@@ -57,10 +58,13 @@ def _load_config(ctx: click.Context, _param: click.Parameter, value: Path | None
               help="Largest answer read from a remote target (on the wire and decoded).")
 @click.option("--deadline", type=click.FloatRange(0.1), default=30.0, show_default=True, metavar="SECONDS",
               help="Longest whole exchange (connect, headers, body) with a remote target.")
-@click.option("--ids", "ids_files", multiple=True, metavar="API=FILE",
-              help="Session ids that exist on the target (one per line or a JSON list), mixed into the "
-                   "positive cases so that they reach bodies; the mock's own are used for the mock.")
+@click.option("--ids", "ids_files", multiple=True, metavar="API=PATH",
+              help="Session ids that exist on the target (a file: one per line or a JSON list; or a recording "
+                   "folder of `contractgate record`, whose answers order the ids so that every rule is "
+                   "exercised early), used by the positive cases; the mock's own are used for the mock.")
 @click.option("--exclude-checks", multiple=True, metavar="CHECK", help="Do not run this check (repeatable).")
+@click.option("--require-coverage", is_flag=True,
+              help="Fail when a documented rule was exercised by no answer (its condition never held).")
 @click.option("--max-failures", type=click.IntRange(1), default=100, show_default=True,
               help="Distinct failures after which nothing more is sent (a broken target ends the run).")
 @click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path),
@@ -73,7 +77,8 @@ def _load_config(ctx: click.Context, _param: click.Parameter, value: Path | None
 def run(ctx: click.Context, target: str, base_urls: tuple[str, ...], apis: tuple[str, ...], max_examples: int,
         seed: int | None, workers: int, profile: str, rate: float, strict: bool, max_response_time: float | None,
         max_response_bytes: int, deadline: float, ids_files: tuple[str, ...], exclude_checks: tuple[str, ...],
-        max_failures: int, baseline: Path | None, update_baseline: bool, report_dir: Path) -> int:
+        require_coverage: bool, max_failures: int, baseline: Path | None, update_baseline: bool,
+        report_dir: Path) -> int:
     """Run the gate: Schemathesis property tests with every contract rule as a check.
 
     Exit 0 when every check holds (or every failure is a known one of --baseline), 1 on a new error-severity
@@ -88,10 +93,12 @@ def run(ctx: click.Context, target: str, base_urls: tuple[str, ...], apis: tuple
     natives = {catalog.api(a).id: url for a, url in split_pairs(base_urls, "--base-url").items()}
     parsed = Target.parse(target, natives)
     seed = random_source.randbelow(2**31) if seed is None else seed
+    known, answers = _known_ids(ids_files)
     cfg = GateConfig(target=parsed.name, base_urls=natives, apis=tuple(catalog.api(a).id for a in apis), seed=seed,
                      max_examples=max_examples, profile=profile, rate=rate, strict=strict,
                      max_response_time=max_response_time, max_response_bytes=max_response_bytes, deadline=deadline,
-                     ids=_known_ids(ids_files), exclude_checks=exclude_checks, max_failures=max_failures,
+                     ids=known, id_answers=answers, exclude_checks=exclude_checks, max_failures=max_failures,
+                     require_coverage=require_coverage,
                      baseline=baseline if baseline is not None and baseline.is_file() else None)
     used = ctx.meta.get("contractgate.config")
     click.echo(f"contractgate run: target {_target_words(parsed)}, seed {seed} (replay with --seed {seed}), "
@@ -143,6 +150,16 @@ def _summary(result: GateResult, report_dir: Path) -> None:
                        f"{message[:140]}{'...' if len(message) > 140 else ''}")
     if result.stopped:
         click.echo(f"  {result.stopped}")
+    for op in result.operations:
+        if not op.rule_coverage:
+            continue
+        missing = result.unexercised(op)
+        exercised = len(op.rule_coverage) - len(missing)
+        click.echo(f"  rules {op.api_id}: {exercised} of {len(op.rule_coverage)} exercised"
+                   + (f"; not exercised: {', '.join(missing)}" if missing else ""))
+        if result.require_coverage and (documented := result.unexercised(op, documented=True)):
+            click.echo(f"  FAIL  {op.api_id}: documented rules no answer exercised (--require-coverage): "
+                       f"{', '.join(documented)}")
     new = sum(len(result.new_failures(op)) + (op.error is not None) for op in result.operations)
     known = sum(len(result.known_failures(op)) for op in result.operations)
     extra = f", {known} known (baseline)" if result.triage is not None else ""
@@ -156,9 +173,27 @@ def _summary(result: GateResult, report_dir: Path) -> None:
         click.echo(f"the full report, with how to reproduce each failure: {report_dir / 'report.html'}")
 
 
-def _known_ids(values: tuple[str, ...]) -> dict[str, list[str]]:
-    return {load_catalog().api(api_id).id: read_ids(Path(path))
-            for api_id, path in split_pairs(values, "--ids").items()}
+def _known_ids(values: tuple[str, ...]) -> tuple[dict[str, list[str]], dict[str, dict[str, Any]]]:
+    """API -> ids, from an ids file or a recording folder; for a folder also id -> its recorded 200 body, so
+    that the ids whose answers exercise the most rules go first."""
+    ids: dict[str, list[str]] = {}
+    answers: dict[str, dict[str, Any]] = {}
+    for api_id, value in split_pairs(values, "--ids").items():
+        api = load_catalog().api(api_id)
+        path = Path(value)
+        if not path.is_dir():
+            ids[api.id] = read_ids(path)
+            continue
+        operation = rest_operation(api)
+        recorded = load_folder(path)
+        found = {session_id: i.payload for i in recorded.interactions
+                 if i.api == api.id and (session_id := session_id_of(operation, i.request.path)) is not None
+                 and i.response.status == 200}
+        if not found:
+            raise ContractgateError(f"--ids {api.id}={path}: no {api.id} recording answered 200 in that folder")
+        ids[api.id] = list(found)
+        answers[api.id] = found
+    return ids, answers
 
 
 COMMANDS: list[Any] = [run]

@@ -41,6 +41,8 @@ class GateConfig:
     max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
     deadline: float = DEFAULT_DEADLINE  # seconds for a whole exchange with a remote target
     ids: dict[str, list[str]] = field(default_factory=dict)  # API id -> ids that exist on the target
+    id_answers: dict[str, dict[str, Any]] = field(default_factory=dict)  # API id -> id -> its recorded 200 body
+    require_coverage: bool = False  # documented rules that no answer exercised fail the run
     exclude_checks: tuple[str, ...] = ()
     max_failures: int = 100  # distinct failures after which nothing more is sent: a broken target ends the run
     baseline: Path | None = None

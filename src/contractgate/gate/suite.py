@@ -10,13 +10,16 @@ with the first case that showed it; whether a run passes is decided at the end, 
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as dt
+import itertools
+import re
 import time
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 import orjson
 import requests
@@ -47,6 +50,7 @@ from contractgate.spec import load_document
 from contractgate.validate import PayloadChecker, checker_for
 
 EXCERPT_CHARS = 2000
+STRATIFY_CANDIDATES = 120  # mock sessions looked at to find ones that exercise every rule
 SCHEMA_CHECK = "response_schema_conformance"
 
 
@@ -91,6 +95,8 @@ class GateSuite:
         self.unreachable: dict[tuple[str, str, int | None], str] = {}
         self._schemas: dict[str, Any] = {}
         self.durations: dict[str, float] = {}  # test name (test_asleep_v3) -> seconds
+        self._cover: dict[str, tuple[str, ...]] = {}  # API id -> the ids that exercise every rule they can
+        self._covering: dict[str, bool] = {}
         self.masker = Masker()
         self.prepared = False
 
@@ -164,28 +170,84 @@ class GateSuite:
             from contractgate.mock.app import create_app  # the mock is only needed for the embedded target
 
             schema.app = create_app(seed=cfg.seed, profile=cfg.profile)
-        if ids := self.known_ids(api_id):
-            schema.hook("map_case")(_with_known_ids(ids))
+        ids, cover = self.known_ids(api_id, schema)
+        self._cover[api_id] = ids[:cover] if cover < len(ids) else ()
+        if ids:
+            schema.hook("map_case")(_with_known_ids(ids, cover, keep_generated=not endpoint.mock))
         self._schemas[api_id] = schema
         return schema
 
-    def known_ids(self, api_id: str) -> tuple[str, ...]:
-        """Ids that exist on the target: given with --ids, or the mock's own sample for the mock.
+    def known_ids(self, api_id: str, schema: Any) -> tuple[tuple[str, ...], int]:
+        """Ids that exist on the target, ordered so that the first ones exercise every rule they can, and how
+        many of the first do (all of them when nothing tells which rules an id exercises).
 
-        A generated id almost never names a real session, so without these the positive cases would only
-        ever see 404s and never a body to hold to the contract.
+        Given with --ids (a recording folder also tells what each id answered), or the mock's own sample for
+        the mock, whose answers are fetched once to see which rules each exercises. A generated id almost never
+        names a real session, so without these the positive cases would only ever see 404s; and a random pick
+        of sessions may never reach the OPEN session a conditional promise is about.
         """
+        answers = dict(self.cfg.id_answers.get(api_id, {}))
         if api_id in self.cfg.ids:
-            return tuple(self.cfg.ids[api_id])
-        if self.endpoints[api_id].mock or (self.target.local and not self.target.vendor_native(api_id)):
+            ids = list(self.cfg.ids[api_id])
+        elif self.endpoints[api_id].mock or (self.target.local and not self.target.vendor_native(api_id)):
             from contractgate.mock.ids import sample_ids
 
-            return tuple(sample_ids(api_id, 40, self.cfg.seed))
-        return ()
+            ids = sample_ids(api_id, STRATIFY_CANDIDATES, self.cfg.seed)
+            answers = self._answers(api_id, schema, ids)
+        else:
+            return (), 0
+        ruleset = self._ruleset(api_id)
+        if ruleset is None or not answers:
+            return tuple(ids), len(ids)
+        ordered, cover = stratified([(i, answers.get(i)) for i in ids], ruleset.triggered)
+        return tuple(ordered), cover
+
+    def _answers(self, api_id: str, schema: Any, ids: list[str]) -> dict[str, Any]:
+        """What the mock answers for ``ids`` (documented GETs, with credentials): the bodies of its 200s."""
+        endpoint = self.endpoints[api_id]
+        operation = next(iter(self.catalog.api(api_id).operations.values()))
+        paths = {i: re.sub(r"\{[^}]+\}", quote(i, safe=""), str(operation.path), count=1) for i in ids}
+        found: dict[str, Any] = {}
+        if endpoint.session is None:
+            import asyncio
+
+            import httpx
+
+            async def fetch_all() -> None:
+                transport = httpx.ASGITransport(app=schema.app)
+                async with httpx.AsyncClient(transport=transport, base_url=endpoint.base_url) as client:
+                    for i, path in paths.items():
+                        answer = await client.get(path, headers=endpoint.credentials)
+                        if answer.status_code == 200:
+                            found[i] = answer.json()
+
+            asyncio.run(fetch_all())
+        else:
+            for i, path in paths.items():
+                try:
+                    answer = endpoint.session.get(endpoint.base_url + path, headers=endpoint.credentials)
+                except requests.RequestException:
+                    return found  # the run itself will report what is wrong with the target
+                if answer.status_code == 200:
+                    with contextlib.suppress(ValueError):
+                        found[i] = answer.json()
+        return found
+
+    def _ruleset(self, api_id: str) -> Any:
+        operation = next(iter(self.catalog.api(api_id).operations.values()))
+        checker = self._checker(api_id, operation.operation_id, 200)
+        return None if checker is None else checker.rules
 
     # -- one generated case ---------------------------------------------------------------------------------
 
     def run_case(self, api_id: str, case: Any) -> None:
+        if api_id not in self._covering:
+            # Before the first generated case, one request for each id that exercises rules no other id does:
+            # however few cases Hypothesis makes, every conditional promise the target can show gets looked at.
+            self._covering[api_id] = True
+            for session_id in self._cover.get(api_id, ()):
+                name = next(iter(case.operation.path_parameters)).name
+                self.run_case(api_id, case.operation.Case(path_parameters={name: session_id}))
         endpoint = self.endpoints[api_id]
         operation = self._operation_id(api_id, case.operation.method, case.operation.path)
         result = self.recorder.operation(api_id, operation, case.operation.label)
@@ -248,6 +310,7 @@ class GateSuite:
         except ValueError:
             return
         violations = checker.rules.check(payload)
+        self.recorder.coverage(result, checker.rules.rules, checker.rules.triggered(payload))
         fail = failing(violations, self.cfg.strict)
         self.recorder.warnings(result, [v for v in violations if v not in fail])
         for v in fail:
@@ -325,16 +388,21 @@ class GateSuite:
         if not (self.target.embedded or self.target.mock_confirmed):
             result.note = "callbacks are pushed by the vendor: run `contractgate receive` and validate its store"
             pytest.skip(result.note)
+        if self.catalog.api(api_id).mock is None:
+            result.note = "the catalog names no mock of this webhook: run `contractgate receive` and validate its store"
+            pytest.skip(result.note)
         from contractgate.mock.profiles import get_profile
 
         profile = get_profile(self.cfg.profile)
         checker = checker_for(api_id, operation_id)
-        bodies = _callback_sample(self.cfg.max_examples, self.cfg.seed)
+        bodies = _callback_sample(api_id, self.cfg.max_examples, self.cfg.seed)
         result.note = (f"{len(bodies)} callback bodies generated in-process from the mock's sessions (up to "
                        f"--max-examples of each event; no HTTP request)")
         for body in bodies:
             body = profile.transform(api_id, "request", body)
             violations = checker.check(body)
+            if checker.rules is not None:
+                self.recorder.coverage(result, checker.rules.rules, checker.rules.triggered(body))
             self.recorder.case(result, None)
             errors = failing(violations, self.cfg.strict)
             self.recorder.warnings(result, [v for v in violations if v not in errors])
@@ -379,7 +447,7 @@ class GateSuite:
                           replay=self.replay_command(),
                           profile=self.cfg.profile if any(self.target.is_mock(a) for a in self.api_ids) else None,
                           checks=all_checks(), operations=operations, duration_s=duration_s, triage=triage,
-                          unreachable=unreachable, stopped=stopped)
+                          unreachable=unreachable, stopped=stopped, require_coverage=self.cfg.require_coverage)
 
     def replay_command(self) -> str:
         """The command that runs the same cases against the same target."""
@@ -399,24 +467,11 @@ class GateSuite:
                 endpoint.session.close()
 
 
-def _callback_sample(count: int, seed: int) -> list[Any]:
-    """Up to ``count`` SESSION_COMPLETE and ``count`` INFERENCE_COMPLETE bodies, each from another mock session
-    (the inference block picked by the session id, so that a seed replays), in sample order."""
-    from contractgate.mock import callbacks
-    from contractgate.mock.ids import sample_ids
+def _callback_sample(api_id: str, count: int, seed: int) -> list[Any]:
+    """The webhook's mock bodies: up to ``count`` of each event, replayable by seed (its catalog ``mock``)."""
+    from contractgate.mock.registry import webhook_mock
 
-    complete: list[Any] = []
-    inference: list[Any] = []
-    for session_id in sample_ids("asleep-v3", 4 * count, seed):  # some sessions never complete
-        if len(complete) >= count and len(inference) >= count:
-            break
-        final = callbacks.session_complete(session_id, seed=seed)
-        if final is not None and len(complete) < count:
-            complete.append(final)
-        blocks = callbacks.inference_callbacks(session_id, seed=seed)
-        if blocks and len(inference) < count:
-            inference.append(blocks[zlib.crc32(session_id.encode()) % len(blocks)])
-    return complete + inference
+    return list(webhook_mock(api_id).sample(count, seed))
 
 
 def _title(check: str) -> str:
@@ -450,17 +505,48 @@ def _excerpt(text: str, pointer: str) -> str:
     return excerpt(document, pointer, EXCERPT_CHARS)
 
 
-def _with_known_ids(ids: tuple[str, ...]) -> Callable[[Any, Any], Any]:
+def stratified(candidates: list[tuple[str, Any]], triggered: Callable[[Any], list[str]]) -> tuple[list[str], int]:
+    """The ids in an order that exercises every rule as early as it can, and how many of the first ids do:
+    greedily, the id whose answer exercises most rules not yet exercised, then the rest in their order (a set
+    cover; ties keep the order)."""
+    rules = [(i, set(triggered(body)) if body is not None else set()) for i, body in candidates]
+    ordered: list[str] = []
+    covered: set[str] = set()
+    while rules:
+        best = max(range(len(rules)), key=lambda k: (len(rules[k][1] - covered), -k))
+        if not rules[best][1] - covered:
+            break
+        chosen, found = rules.pop(best)
+        ordered.append(chosen)
+        covered |= found
+    return ordered + [i for i, _ in rules], len(ordered)
+
+
+def _with_known_ids(ids: tuple[str, ...], cover: int, keep_generated: bool) -> Callable[[Any, Any], Any]:
+    """Positive cases take the known ids: the ``cover`` ids that exercise every rule, round and round for the
+    first cases (so that however few cases run, each of them is asked for), then all of them in turn. Against
+    a real vendor every fourth case keeps its generated id, so that an unknown well-formed id meets the target
+    too (a documented 404); the mock has a session for every well-formed id."""
+    taken, spare = itertools.count(), itertools.count()
+    cover = max(cover, 1)
+
     def use_known_ids(context: Any, case: Any) -> Any:
         meta = getattr(case, "meta", None)
         info = meta.components.get(ParameterLocation.PATH) if meta is not None else None
         if info is None or info.mode != GenerationMode.POSITIVE or not case.path_parameters:
             return case  # a negative path is the input under test
-        # Half of the positive cases get a known id; the choice follows the generated value, so a seed replays.
-        name, value = next(iter(case.path_parameters.items()))
-        digest = zlib.crc32(str(value).encode())
-        if digest % 2 == 0:
-            case.path_parameters = {**case.path_parameters, name: ids[digest // 2 % len(ids)]}
+        if any(c.mode != GenerationMode.POSITIVE for c in meta.components.values()):
+            # Another part is the negative input (a missing header): the answer is a 4xx whatever the id,
+            # so a known id would be spent on no body. It still gets one, from past the ids that cover.
+            name = next(iter(case.path_parameters))
+            case.path_parameters = {**case.path_parameters, name: ids[-1 - next(spare) % len(ids)]}
+            return case
+        n = next(taken)
+        if keep_generated and n % 4 == 3:
+            return case
+        name = next(iter(case.path_parameters))
+        chosen = ids[n % cover] if n < 3 * cover else ids[n % len(ids)]
+        case.path_parameters = {**case.path_parameters, name: chosen}
         return case
 
     return use_known_ids
