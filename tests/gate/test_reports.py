@@ -150,3 +150,14 @@ def test_the_webhook_row_says_what_it_checked_and_max_examples_bounds_it(tmp_pat
 def test_profile_with_a_target_that_is_not_the_mock_is_a_usage_error(capsys):
     assert main(["run", "--target", "live", "--profile", "type-change", "--api", "emogg"]) == 2
     assert "not the mock" in capsys.readouterr().err
+
+
+def test_without_a_terminal_a_heartbeat_line_says_how_far_the_run_is(tmp_path, monkeypatch, capsys):
+    from contractgate.gate import runner
+
+    monkeypatch.setattr(runner, "HEARTBEAT_S", 0.0)  # every case: the test need not wait for the real interval
+    assert main(["run", "--api", "emogg", "--max-examples", "5", "--seed", "7", "--report-dir", str(tmp_path)]) == 0
+    beats = [line for line in capsys.readouterr().out.splitlines() if line.startswith("  emogg: ")]
+    assert beats and beats[-1].endswith("0 failures so far")
+    counts = [int(line.split(": ")[1].split(" case")[0].replace(",", "")) for line in beats]
+    assert counts == sorted(counts) and counts[-1] > 1

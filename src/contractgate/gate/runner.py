@@ -89,7 +89,9 @@ def _run_in_process(cfg: GateConfig, echo: Echo, live: bool = False) -> GateResu
     suite = GateSuite(cfg).prepare()
     run = _Run(suite, echo, live=live)
     # pytest's terminal report is replaced by ours; plain asserts spare the assertion-rewriting cost.
+    # --capture=no: the progress lines are written while a test runs, and must reach the console then.
     args = [str(CONTRACT_TESTS), "-p", "contractgate.gate.plugin", "-p", "no:terminal", "-p", "no:cacheprovider",
+            "--capture=no",
             "--assert=plain", "--import-mode=importlib", "-o", "addopts=", "-o", "python_functions=test_*", "--rootdir",
             str(CONTRACT_TESTS.parent), "-W", "ignore::DeprecationWarning"]
     started = time.monotonic()
