@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lint fmt bench bench-smoke docs clean
+.PHONY: run test lint fmt bench bench-smoke docs mutate clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ docs: $(STAMP)
 	$(BIN)/contractgate conflicts --out specs/DOC-CONFLICTS.md
 	$(BIN)/contractgate rules --format md > docs/rules.md
 	$(BIN)/python -m contractgate.reports.diff docs/changes.md
+
+# The rules' mutation score (specs/mutations.yaml, shown in docs/rules.md); review specs/uncaught-mutations.yaml after.
+mutate: $(STAMP)
+	$(BIN)/contractgate mutate --payloads tests/rules/payloads --out specs/mutations.yaml
 
 # Every benchmark, full length (minutes). PRISM=/path/to/prism measures the mock beside Prism (bench/bench_mock.py).
 bench: $(STAMP)

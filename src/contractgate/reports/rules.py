@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import orjson
@@ -33,7 +33,21 @@ def _cell(text: str | None) -> str:
     return " ".join((text or "").split()).replace("|", "\\|")
 
 
-def render_markdown(rules: Sequence[Rule]) -> str:
+def _mutation_section(scores: Mapping[str, Any], scores_file: str, reviewed_file: str) -> list[str]:
+    out = ["## Mutation score", "",
+           "How many single-field mutations of the valid test payloads (null a field, drop it, change its type or",
+           "enum value, shift a timestamp by an hour, swap two array items) schema and rules catch, from",
+           f"`{scores_file}` (`make mutate`). Each uncaught one is listed with the reason it is legitimate in",
+           f"`{reviewed_file}`.", "",
+           "| api | caught | mutations | share | distinct uncaught |", "| --- | --- | --- | --- | --- |"]
+    for api, entry in scores.items():
+        out.append(f"| {api} | {entry['caught']} | {entry['total']} | {entry['share']:.1%} | "
+                   f"{len(entry.get('uncaught') or ())} |")
+    return [*out, ""]
+
+
+def render_markdown(rules: Sequence[Rule], scores: Mapping[str, Any] | None = None, scores_file: str = "",
+                    reviewed_file: str = "") -> str:
     out = [
         "# Contract rules",
         "",
@@ -52,6 +66,8 @@ def render_markdown(rules: Sequence[Rule]) -> str:
         out.append(f"| `{kind.name}` | {kind.klass} | {args} | {_cell(kind.summary)} |")
     out += ["", "Every rule may also have `when` and `unless` (conditions), `each` (a pattern binding `{var}`",
             "segments, checked once per match), `quote` and `note`.", ""]
+    if scores:
+        out += _mutation_section(scores, scores_file, reviewed_file)
     apis = list(dict.fromkeys(r.api_id for r in rules))
     for api in apis:
         mine = [r for r in rules if r.api_id == api]
