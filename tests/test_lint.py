@@ -52,7 +52,7 @@ def test_a_documented_conflict_explains_only_failures_at_its_own_pointer(specs_c
     errors = [f for f in lint(load_catalog(specs_copy)) if f.outcome == "error"]
     assert [(f.subject, f.message) for f in errors] == [
         ("upheal/getSessionData/200/doc-200",
-         "/notes/0/notes/0/formatting/nestingLevel: 'zero' is not of type ['integer', 'null']")
+         '/notes/0/notes/0/formatting/nestingLevel: "zero" is not of type "integer" or "null"')
     ]
 
 
@@ -60,7 +60,7 @@ def test_an_example_that_breaks_its_schema_is_reported_by_name(specs_copy):
     _edit(specs_copy / "emogg/openapi.yaml", "duration: 120", 'duration: "two minutes"')
     errors = [f for f in lint(load_catalog(specs_copy)) if f.outcome == "error"]
     assert [(f.subject, f.message) for f in errors] == [
-        ("emogg/getSession/200/doc-200", "/duration: 'two minutes' is not of type 'number'")
+        ("emogg/getSession/200/doc-200", '/duration: "two minutes" is not of type "number"')
     ]
 
 

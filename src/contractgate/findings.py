@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from contractgate.absent import ABSENT
+
 Severity = Literal["error", "warning"]
 #: What kind of promise a violation breaks (its rule kind's class): schema: JSON Schema; conditional:
 #: nullability/presence rules; invariant: arithmetic, order, consistency.
@@ -30,6 +32,24 @@ class Violation:
     quote: str | None = None  # the document's sentence the rule comes from
     conflicts: tuple[str, ...] = ()  # ids of recorded document conflicts at this place (DOC-CONFLICTS.md)
     values: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def actual(self) -> Any:
+        """The offending value as the payload holds it (``ABSENT`` when the message quotes none)."""
+        if "actual" in self.values:
+            return self.values["actual"]
+        return self.values.get(self.pointer, ABSENT)
+
+    @property
+    def expected(self) -> Any:
+        """What the schema asks for (a type, the enum, a bound), ``ABSENT`` for a rule: its title says it."""
+        return self.values.get("expected", ABSENT)
+
+    @property
+    def trigger(self) -> dict[str, Any]:
+        """The other values the finding quotes, by pointer: a conditional rule's trigger values (the fields its
+        condition read), an invariant's operands."""
+        return {k: v for k, v in self.values.items() if k.startswith("/") and k != self.pointer}
 
     @property
     def fingerprint(self) -> tuple[str, str]:

@@ -7,6 +7,7 @@ one only explains a failure. Both use the same format functions, so they agree o
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
@@ -62,13 +63,19 @@ for _name, _func in FORMATS.items():
     _FORMAT_CHECKER.checks(_name)(_func)
 
 
+def as_json(value: Any) -> str:
+    """``value`` as JSON text: messages speak the payload's language (``"0.93"``, ``null``), never Python's."""
+    # A space after each comma: a list in a sentence or a table cell wraps between its items.
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
 def short(value: Any, limit: int = 60) -> str:
-    """A repr of ``value`` short enough for a one-line message."""
+    """``value`` as JSON short enough for a one-line message."""
     if isinstance(value, list) and len(value) > 5:
         return f"[{len(value)} items]"
     if isinstance(value, dict) and len(value) > 3:
-        return "{" + ", ".join(repr(k) for k in list(value)[:3]) + ", ...}"
-    text = repr(value)
+        return "{" + f"{len(value)} members: " + ", ".join(as_json(k) for k in list(value)[:3]) + ", ...}"
+    text = as_json(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
@@ -141,12 +148,18 @@ def _explain(error: ValidationError) -> Iterator[Violation]:
         if disc and isinstance(error.instance, dict):
             prop = disc.get("propertyName")
             allowed = sorted(disc.get("mapping", {}))
+            if prop not in error.instance:  # a missing discriminator is a missing property, not a wrong value
+                yield _violation(error, path=[*error.absolute_path, prop], message=f"required property {as_json(prop)} "
+                                 "is missing", values={"keyword": "required", "expected": allowed},
+                                 source=_source_of(error, prop))
+                return
             yield _violation(
                 error,
                 path=[*error.absolute_path, prop],
-                message=f"{prop} {short(error.instance.get(prop))} is not one of {allowed}",
+                message=f"{short(error.instance.get(prop))} is not one of {as_json(allowed)}",
                 values={"keyword": "discriminator", "actual": _scalar(error.instance.get(prop)),
                         "expected": allowed},
+                source=_source_of(error, prop),
             )
             return
     if error.validator == "required" and isinstance(error.instance, dict):
@@ -155,27 +168,54 @@ def _explain(error: ValidationError) -> Iterator[Violation]:
                 yield _violation(
                     error,
                     path=[*error.absolute_path, name],
-                    message=f"required property {name!r} is missing",
+                    message=f"required property {as_json(name)} is missing",
                     values={"keyword": "required"},
+                    source=_source_of(error, name),
                 )
         return
-    yield _violation(error, path=list(error.absolute_path), message=_message(error), values=_values(error))
+    yield _violation(error, path=list(error.absolute_path), message=_message(error), values=_values(error),
+                     source=_source_of(error))
 
 
 def _message(error: ValidationError) -> str:
     keyword, instance, expected = error.validator, error.instance, error.validator_value
     if keyword == "type":
-        return f"{short(instance)} is not of type {expected!r}"
+        return f"{short(instance)} is not of type {_either(expected)}"
     if keyword == "enum":
-        return f"{short(instance)} is not one of {expected!r}"
+        return f"{short(instance)} is not one of {short(expected, 200)}"
     if keyword == "const":
-        return f"{short(instance)} is not {expected!r}"
+        return f"{short(instance)} is not {short(expected)}"
     if keyword == "format":
         return f"{short(instance)} is not a valid {expected}"
     if keyword == "pattern":
-        return f"{short(instance)} does not match the pattern {expected!r}"
+        return f"{short(instance)} does not match the pattern {as_json(expected)}"
+    if keyword in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        relation = {"minimum": "less than", "maximum": "greater than", "exclusiveMinimum": "less than or equal to",
+                    "exclusiveMaximum": "greater than or equal to"}[keyword]
+        return f"{short(instance)} is {relation} the {keyword} {as_json(expected)}"
     message = error.message
     return message if len(message) <= 200 else message[:197] + "..."
+
+
+def _either(types: Any) -> str:
+    """A type or a list of types in JSON: ``"number"``, ``"integer" or "null"``."""
+    if isinstance(types, list):
+        return " or ".join(as_json(t) for t in types)
+    return as_json(types)
+
+
+def _source_of(error: ValidationError, member: str | None = None) -> str | None:
+    """The ``x-source`` of the property a finding is about: for a named member (a missing property) its own
+    schema's; else the failing schema's or that of an enclosing one about the same place (a nullable wrapper)."""
+    if member is not None:
+        found = error.schema.get("properties", {}).get(member) if isinstance(error.schema, dict) else None
+        return str(found["x-source"]) if isinstance(found, dict) and found.get("x-source") else None
+    node: ValidationError | None = error
+    while node is not None and node.absolute_path == error.absolute_path:
+        if isinstance(node.schema, dict) and node.schema.get("x-source"):
+            return str(node.schema["x-source"])
+        node = node.parent
+    return None
 
 
 def _values(error: ValidationError) -> dict[str, Any]:
@@ -186,12 +226,14 @@ def _values(error: ValidationError) -> dict[str, Any]:
     return values
 
 
-def _violation(error: ValidationError, path: list[Any], message: str, values: dict[str, Any]) -> Violation:
+def _violation(error: ValidationError, path: list[Any], message: str, values: dict[str, Any],
+               source: str | None = None) -> Violation:
     return Violation(
         rule="schema",
         severity="error",
         category="schema",
         pointer=pointer_from(path),
         message=message,
+        source=source,
         values=values,
     )

@@ -42,8 +42,10 @@ def test_json_output_is_the_documented_contract(capsys, write_json):
     state = by_pointer["/result/session/state"]
     assert {k: state[k] for k in ("rule", "severity", "kind")} == {
         "rule": "schema", "severity": "error", "kind": "schema"}
-    assert "'DONE'" in state["message"]
-    assert by_pointer["/result/session/id"]["message"] == "required property 'id' is missing"
+    assert state["message"] == '"DONE" is not one of ["OPEN", "CLOSED", "COMPLETE"]'  # JSON terms, not Python's
+    assert state["source"] and state["values"] == {"keyword": "enum", "actual": "DONE",
+                                                   "expected": ["OPEN", "CLOSED", "COMPLETE"]}
+    assert by_pointer["/result/session/id"]["message"] == 'required property "id" is missing'
 
 
 def test_text_output_lists_each_violation_with_its_pointer(capsys, write_json):

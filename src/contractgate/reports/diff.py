@@ -9,7 +9,6 @@ changes (drift, audit) does the same with its own masker.
 
 from __future__ import annotations
 
-import html
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -24,6 +23,8 @@ from contractgate.diff.change import Change
 from contractgate.diff.classify import BY_ID, CHANGE_KINDS, CLASSES, SPEC_KINDS
 from contractgate.fileio import write_text_atomic
 from contractgate.pointer import unescape_token
+from contractgate.reports.html import fragment
+from contractgate.reports.html import render as render_page
 from contractgate.reports.wording import plural
 from contractgate.secrets import Masker
 
@@ -111,39 +112,19 @@ def render_markdown(changes: Sequence[Change], title: str) -> str:
     return "\n".join([f"# {title}", "", summary(changes) + ".", *(["", *rows] if rows else [])]) + "\n"
 
 
-_STYLE = """
-body { font-family: system-ui, sans-serif; margin: 2rem; color: #1f2328; }
-table { border-collapse: collapse; width: 100%; font-size: 0.9rem; }
-th, td { border: 1px solid #d0d7de; padding: 0.35rem 0.6rem; text-align: left; vertical-align: top; }
-th { background: #f6f8fa; }
-code { font-family: ui-monospace, monospace; font-size: 0.85rem; }
-.class { font-weight: 600; white-space: nowrap; }
-.breaking { color: #b42318; }
-.potentially-breaking { color: #9a6700; }
-.non-breaking { color: #1a7f37; }
-"""
-
-
-def _e(value: Any) -> str:
-    return html.escape(str(value), quote=True)
+def html_rows(changes: Sequence[Change]) -> list[dict[str, Any]]:
+    return [{"klass": c.klass, "kind": c.kind, "where": _where(c), "pointer": _place(c), "message": message(c),
+             "count": c.count} for c in changes]
 
 
 def render_html_table(changes: Sequence[Change]) -> str:
     """The changes as an HTML table (a fragment; empty when there are none), styled by the page around it."""
-    rows = "\n".join(
-        f'<tr><td class="class {_e(c.klass)}">{_e(c.klass)}</td><td><code>{_e(c.kind)}</code></td>'
-        f"<td>{_e(_where(c))}</td><td><code>{_e(_place(c))}</code></td><td>{_e(message(c))}</td>"
-        f"<td>{c.count}</td></tr>" for c in changes)
-    return ("<table>\n<thead><tr>" + "".join(f"<th>{h}</th>" for h in _COLUMNS) + "</tr></thead>\n"
-            f"<tbody>\n{rows}\n</tbody>\n</table>") if changes else ""
+    return str(fragment("_changes.html", "changes", html_rows(changes)))
 
 
 def render_html(changes: Sequence[Change], title: str) -> str:
     """A self-contained page (inline style, no scripts, no external assets)."""
-    table = render_html_table(changes)
-    return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>{_e(title)}</title>\n'
-            f"<style>{_STYLE}</style>\n</head>\n<body>\n<h1>{_e(title)}</h1>\n<p>{_e(summary(changes))}.</p>\n"
-            f"{table}\n</body>\n</html>\n")
+    return render_page("diff.html", title=title, summary=summary(changes), rows=html_rows(changes))
 
 
 def shared(changes: Sequence[Change], masker: Masker) -> list[Change]:

@@ -8,16 +8,19 @@ pseudonymized, even when the baseline was recorded with ``--keep-identifiers``; 
 
 from __future__ import annotations
 
-import html
 from collections import Counter
 from typing import Any
 
 import orjson
 
+from contractgate.absent import ABSENT
 from contractgate.diff.change import Change
 from contractgate.drift import DriftRun
+from contractgate.excerpt import excerpt
 from contractgate.findings import Violation
 from contractgate.reports import diff as diff_report
+from contractgate.reports.finding import FindingView, anchor, markdown_block
+from contractgate.reports.html import render as render_page
 from contractgate.reports.wording import plural
 
 
@@ -79,6 +82,18 @@ def _rows(drift: DriftRun) -> list[tuple[str, str, Violation]]:
     return [(c.interaction.label, str(c.interaction.status), v) for c in drift.validation for v in c.violations]
 
 
+def _findings(drift: DriftRun) -> list[tuple[str, str, FindingView]]:
+    """Each violation as the shared finding, with the excerpt of the answer it was found in."""
+    out = []
+    for n, checked in enumerate(drift.validation):
+        body = checked.interaction.response.body
+        for v in checked.violations:
+            shown = excerpt(body, v.pointer) if body is not ABSENT else ""
+            view = FindingView.of(v, excerpt=shown, anchor_id=anchor(str(n), v.rule, v.pointer))
+            out.append((checked.interaction.label, str(checked.interaction.status), view))
+    return out
+
+
 def _facts(drift: DriftRun) -> list[tuple[str, str]]:
     return [("Verdict", verdict(drift)), ("Baseline", drift.baseline), ("New recording", drift.recording),
             ("Recorded", f"{drift.recorded.already} already recorded, {len(drift.recorded.written)} new"),
@@ -97,6 +112,8 @@ def render_markdown(drift: DriftRun) -> str:
         out += ["", "| request | status | rule | severity | pointer | message |", "|" + " --- |" * 6]
         out += [f"| {_cell(request)} | {status} | `{v.rule}` | {v.severity} | `{_cell(v.pointer) or '(whole)'}` | "
                 f"{_cell(v.message)} |" for request, status, v in rows]
+        for request, status, view in _findings(drift):
+            out += ["", *markdown_block(view, heading=f"### {_cell(request)} ({status}): {view.id} at {view.pointer}")]
     out += ["", "## Behaviour changes against the baseline", "", diff_report.summary(drift.changes) + "."]
     if changes := diff_report.markdown_rows(_changes(drift)):
         out += ["", *changes]
@@ -105,40 +122,10 @@ def render_markdown(drift: DriftRun) -> str:
     return "\n".join(out) + "\n"
 
 
-_CSS = """
-body { font-family: system-ui, sans-serif; margin: 2rem; color: #1f2328; }
-table { border-collapse: collapse; width: 100%; font-size: 0.9rem; margin: 0.5rem 0 1rem; }
-th, td { border: 1px solid #d0d7de; padding: 0.35rem 0.6rem; text-align: left; vertical-align: top; }
-th { background: #f6f8fa; }
-code { font-family: ui-monospace, monospace; font-size: 0.85rem; }
-dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.2rem 1rem; }
-dt { font-weight: 600; }
-.class { font-weight: 600; white-space: nowrap; }
-.breaking, .error, .FAILED { color: #b42318; }
-.potentially-breaking, .warning { color: #9a6700; }
-.non-breaking, .PASSED { color: #1a7f37; }
-"""
-
-
-def _e(value: Any) -> str:
-    return html.escape(str(value), quote=True)
-
-
 def render_html(drift: DriftRun) -> str:
     """A self-contained page (inline style, no scripts, no external assets)."""
-    facts = "".join(f"<dt>{_e(name)}</dt><dd>{_e(value)}</dd>" for name, value in _facts(drift)[1:])  # verdict: above
-    rows = "\n".join(
-        f"<tr><td>{_e(request)}</td><td>{_e(status)}</td><td><code>{_e(v.rule)}</code></td>"
-        f'<td class="{_e(v.severity)}">{_e(v.severity)}</td><td><code>{_e(v.pointer or "(whole)")}</code></td>'
-        f"<td>{_e(v.message)}</td></tr>" for request, status, v in _rows(drift))
-    violations = ("<table>\n<thead><tr><th>request</th><th>status</th><th>rule</th><th>severity</th><th>pointer</th>"
-                  f"<th>message</th></tr></thead>\n<tbody>\n{rows}\n</tbody>\n</table>") if rows else ""
-    errors = ("<h2>Files that could not be read (left out)</h2>\n<ul>"
-              + "".join(f"<li>{_e(e)}</li>" for e in drift.errors) + "</ul>") if drift.errors else ""
-    state = "FAILED" if drift.failed else "PASSED"
-    return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>{_e(title(drift))}</title>\n'
-            f"<style>{_CSS}</style>\n</head>\n<body>\n<h1>{_e(title(drift))}</h1>\n"
-            f'<p class="{state}"><strong>{_e(verdict(drift))}</strong></p>\n<dl>{facts}</dl>\n'
-            f"<h2>Validation of the new answers</h2>\n<p>{_e(validation_summary(drift))}.</p>\n{violations}\n"
-            f"<h2>Behaviour changes against the baseline</h2>\n<p>{_e(diff_report.summary(drift.changes))}.</p>\n"
-            f"{diff_report.render_html_table(_changes(drift))}\n{errors}\n</body>\n</html>\n")
+    return render_page(
+        "drift.html", title=title(drift), verdict=verdict(drift), failed=drift.failed, state=verdict(drift),
+        facts=_facts(drift)[1:], validation=validation_summary(drift), refused=drift.recorded.refused,
+        findings=_findings(drift), changes_summary=diff_report.summary(drift.changes),
+        change_rows=diff_report.html_rows(_changes(drift)), errors=[str(e) for e in drift.errors])

@@ -5,12 +5,13 @@ Every string here comes from the gate's results, whose curl commands and excerpt
 
 from __future__ import annotations
 
-import html
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any
 
-from contractgate.findings import Violation
 from contractgate.gate.results import CONTRACT_CHECK, Failure, GateResult, OperationResult
+from contractgate.reports.finding import FindingView, anchor, markdown_block, text_line
+from contractgate.reports.html import render as render_page
 
 
 def _verdict(result: GateResult) -> str:
@@ -106,19 +107,14 @@ def render_junit(result: GateResult) -> str:
 
 
 def _plain(failure: Failure) -> str:
-    parts = [f"{failure.title}", failure.message]
+    """A JUnit failure's text: the title, then the finding as one line (or the check's own report)."""
     v = failure.violation
+    parts = [failure.title, text_line(FindingView.of(v), indent="") if v is not None else failure.message]
     if v is not None and v.quote:
-        parts.append(f"{v.rule} ({v.source}): \"{v.quote}\"")
+        parts.append(f"The document: \"{v.quote}\"")
     if failure.curl:
         parts.append(f"Reproduce with: {failure.curl}")
     return "\n".join(parts)
-
-
-def _violation_md(v: Violation) -> str:
-    quote = f" The document: \"{v.quote}\"" if v.quote else ""
-    source = f" ({v.source})" if v.source else ""
-    return f"  - `{v.rule}` at `{v.pointer or '/'}`: {v.message}{source}.{quote}"
 
 
 def render_markdown(result: GateResult) -> str:
@@ -152,119 +148,56 @@ def render_markdown(result: GateResult) -> str:
     warnings = [(op, v, n) for op in result.operations for v, n in op.warnings.values()]
     if warnings:
         lines += ["", f"<details><summary>{len(warnings)} warnings (inferred rules; fail with --strict)</summary>", ""]
-        lines += [f"- {op.api_id}: `{v.rule}` {v.title or ''} {n} times, first at `{v.pointer}`: {v.message}"
+        lines += [f"- {op.api_id}: {n} times, first:" + text_line(FindingView.of(v), indent=" ")
                   for op, v, n in warnings]
         lines += ["", "</details>"]
     lines += ["", f"Replay with `{result.replay or f'contractgate run --seed {result.seed}'}`."]
     return "\n".join(lines) + "\n"
 
 
-def _failure_md(op: OperationResult, failure: Failure) -> list[str]:
-    lines = ["", f"### {op.api_id} {op.operation_id}: {failure.title}", "",
-             f"Check `{failure.check}` ({failure.code}){f', status {failure.status}' if failure.status else ''}"
-             f"{f', at `{failure.pointer}`' if failure.pointer else ''}."]
+def _failure_view(op: OperationResult, failure: Failure, known: bool = False) -> FindingView:
+    """A gate failure as the shared finding: a contract violation as it is, a built-in check by its own words."""
+    status = (("status", str(failure.status)),) if failure.status else ()
+    code = (("code", failure.code),) if failure.code != failure.rule else ()  # a rule's code is its id: said once
+    context = (("check", failure.check), *code, *status)
+    where = anchor(op.api_id, op.operation_id, failure.rule, failure.pointer, str(failure.status or ""))
     if failure.violation is not None:
-        lines.append(_violation_md(failure.violation))
+        view = FindingView.of(failure.violation, excerpt=failure.response_excerpt, anchor_id=where, context=context,
+                              known=known)
     else:
-        lines += ["", "```", failure.message.strip(), "```"]
-    if failure.response_excerpt:
-        lines += ["", "<details><summary>Excerpt of the answer</summary>", "", "```json", failure.response_excerpt,
-                  "```", "", "</details>"]
-    if failure.curl:
-        lines += ["", "Reproduce:", "", "```sh", failure.curl, "```"]
-    return lines
+        view = FindingView(id=failure.check, severity="error", pointer=failure.pointer or "/", message=failure.title,
+                           detail=failure.message, excerpt=failure.response_excerpt, anchor=where, context=context,
+                           known=known)
+    return replace(view, curl=failure.curl)
 
 
-_CSS = """
-body{font:15px/1.5 system-ui,-apple-system,Segoe UI,sans-serif;margin:0;color:#1d2330;background:#f6f7f9}
-main{max-width:1100px;margin:0 auto;padding:24px}
-h1{font-size:24px;margin:0 0 4px}.sub{color:#5b6475;margin:0 0 20px}
-.badge{display:inline-block;padding:2px 10px;border-radius:12px;color:#fff;font-weight:600;font-size:14px}
-.pass{background:#1f883d}.fail{background:#cf222e}.skip{background:#8c959f}
-table{border-collapse:collapse;width:100%;background:#fff;border:1px solid #d8dee4;border-radius:6px}
-th,td{text-align:left;padding:8px 10px;border-bottom:1px solid #eaeef2;vertical-align:top}
-th{background:#f0f2f5;font-weight:600}td.num{text-align:right}
-section{margin-top:28px}h2{font-size:19px}
-details{background:#fff;border:1px solid #d8dee4;border-radius:6px;margin:10px 0;padding:8px 12px}
-summary{cursor:pointer;font-weight:600}
-pre{background:#0d1117;color:#e6edf3;padding:10px;border-radius:6px;overflow-x:auto;white-space:pre-wrap;
-word-break:break-all;font-size:13px}
-code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:13px}
-blockquote{margin:6px 0;padding:4px 12px;border-left:3px solid #8c959f;color:#4a5261;background:#f6f8fa}
-.rule{margin:10px 0}.muted{color:#5b6475}
-"""
+def _failure_md(op: OperationResult, failure: Failure) -> list[str]:
+    return ["", *markdown_block(_failure_view(op, failure), heading=f"### {op.api_id} {op.operation_id}: "
+                                                                    f"{failure.title}")]
 
 
-def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
-
-
-def _html_failure(failure: Failure) -> Iterator[str]:
-    status = f" · status {failure.status}" if failure.status else ""
-    yield f"<details open><summary>{_e(failure.title)}</summary>"
-    yield f"<p class=muted>check <code>{_e(failure.check)}</code> · {_e(failure.code)}{_e(status)}</p>"
-    for v in [failure.violation] if failure.violation is not None else []:
-        yield (f"<div class=rule><b><code>{_e(v.rule)}</code></b> {_e(v.title or '')} at "
-               f"<code>{_e(v.pointer or '/')}</code><br>{_e(v.message)}<br><span class=muted>{_e(v.source)}</span>")
-        if v.quote:
-            yield f"<blockquote>{_e(v.quote)}</blockquote>"
-        yield "</div>"
-    if failure.violation is None:
-        yield f"<pre>{_e(failure.message.strip())}</pre>"
-    if failure.response_excerpt:
-        yield f"<p>Response excerpt:</p><pre>{_e(failure.response_excerpt)}</pre>"
-    if failure.curl:
-        yield f"<p>Reproduce:</p><pre>{_e(failure.curl)}</pre>"
-    yield "</details>"
+def _operation_view(result: GateResult, op: OperationResult) -> dict[str, Any]:
+    outcome = _outcome(result, op)
+    warnings = [(FindingView.of(v, anchor_id=anchor(op.api_id, op.operation_id, "warning", v.rule, v.pointer)), n)
+                for v, n in op.warnings.values()]
+    return {
+        "api_id": op.api_id, "operation_id": op.operation_id, "label": op.label, "target": op.target,
+        "cases": op.cases, "answers": ", ".join(f"{s}: {n}" for s, n in sorted(op.statuses.items())) or "-",
+        "outcome": outcome, "anchor": anchor(op.api_id, op.operation_id).replace("f-", "op-", 1),
+        "state": "fail" if "failed" in outcome or outcome == "error" else "skip" if outcome == "skipped" else "pass",
+        "error": op.error, "note": op.note, "skipped_checks": op.skipped_checks,
+        "findings": [_failure_view(op, f) for f in result.new_failures(op)],
+        "known": [_failure_view(op, f, known=True) for f in result.known_failures(op)],
+        "warnings": warnings,
+    }
 
 
 def render_html(result: GateResult) -> str:
-    badge = "pass" if result.ok else "fail"
-    out = ["<!doctype html>", "<html lang=en><head><meta charset=utf-8>",
-           "<meta name=viewport content='width=device-width,initial-scale=1'>",
-           f"<title>contractgate: {_verdict(result)}</title><style>{_CSS}</style></head><body><main>",
-           f"<h1>contractgate <span class='badge {badge}'>{_verdict(result)}</span></h1>",
-           f"<p class=sub>{_e(_run_line(result))}</p>", f"<p class=sub>{_e(_methods(result))}</p>"]
-    out += [f"<p><span class='badge fail'>{_e(line)}</span> nothing was checked against it.</p>"
-            for line in result.unreachable]
-    out.append("<table><thead><tr><th>API</th><th>operation</th><th>target</th><th>cases</th><th>answers</th>"
-               "<th>result</th></tr></thead><tbody>")
-    for op in result.operations:
-        answers = ", ".join(f"{s}: {n}" for s, n in sorted(op.statuses.items())) or "-"
-        outcome = _outcome(result, op)
-        kind = "fail" if "failed" in outcome or outcome == "error" else "skip" if outcome == "skipped" else "pass"
-        anchor = f"#{_e(op.api_id)}-{_e(op.operation_id)}"
-        out.append(f"<tr><td>{_e(op.api_id)}</td><td><a href='{anchor}'>{_e(op.operation_id)}</a><br>"
-                   f"<span class=muted>{_e(op.label)}</span></td><td>{_e(op.target)}</td>"
-                   f"<td class=num>{op.cases}</td><td>{_e(answers)}</td>"
-                   f"<td><span class='badge {kind}'>{_e(outcome)}</span></td></tr>")
-    out.append("</tbody></table>")
-    for op in result.operations:
-        out.append(f"<section id='{_e(op.api_id)}-{_e(op.operation_id)}'><h2>{_e(op.api_id)} · "
-                   f"{_e(op.operation_id)}</h2>")
-        if op.error:
-            out.append(f"<pre>{_e(op.error)}</pre>")
-        if op.note:
-            out.append(f"<p class=muted>{_e(op.note)}</p>")
-        new, known = result.new_failures(op), result.known_failures(op)
-        for failure in new:
-            out += list(_html_failure(failure))
-        if not new and not op.error:
-            out.append("<p>Every check held" + (" but the known deviations below." if known else ".") + "</p>")
-        if known:
-            out.append(f"<details><summary>{len(known)} known deviations (baseline)</summary><ul>")
-            out += [f"<li><code>{_e(f.rule)}</code> at <code>{_e(f.pointer or '/')}</code>: {_e(f.title)}</li>"
-                    for f in known]
-            out.append("</ul></details>")
-        if op.skipped_checks:
-            out.append("<p class=muted>Not run against this target: "
-                       + "; ".join(f"<code>{_e(c)}</code> ({_e(why)})" for c, why in op.skipped_checks.items())
-                       + ".</p>")
-        if op.warnings:
-            out.append(f"<details><summary>{len(op.warnings)} warnings (inferred rules)</summary><ul>")
-            out += [f"<li><code>{_e(v.rule)}</code> {_e(v.title or '')} {n} times, first at "
-                    f"<code>{_e(v.pointer)}</code>: {_e(v.message)}</li>" for v, n in op.warnings.values()]
-            out.append("</ul></details>")
-        out.append("</section>")
-    out.append(f"<p class=muted>Checks: {_e(', '.join(result.checks))}.</p></main></body></html>")
-    return "\n".join(out) + "\n"
+    verdict = _verdict(result)
+    resolved = [e.fingerprint.label() for e in result.triage.resolved[:20]] if result.triage is not None else []
+    return render_page(
+        "gate.html", title=f"contractgate: {verdict}", verdict=verdict,
+        state="skip" if result.unreachable else "pass" if result.ok else "fail",
+        run_line=_run_line(result), methods=_methods(result), unreachable=result.unreachable, stopped=result.stopped,
+        operations=[_operation_view(result, op) for op in result.operations], resolved=resolved,
+        checks=result.checks, replay=result.replay or f"contractgate run --seed {result.seed}")

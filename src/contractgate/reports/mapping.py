@@ -6,7 +6,6 @@ the engine and the command; these functions only put them into words.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,6 +16,7 @@ from contractgate.mapping.compare import Comparison, FieldDrift
 from contractgate.mapping.model import MappedField, MappingFile, Side, UnmappedField
 from contractgate.mapping.static import CheckResult, Finding
 from contractgate.mapping.transforms import TransformSpec
+from contractgate.reports.html import fragment
 from contractgate.reports.wording import plural
 
 _SHORT = 60  # characters of a value shown in text and tables; JSON always has the whole value
@@ -193,61 +193,41 @@ def render_markdown_section(mapping: MappingFile, comparisons: Sequence[tuple[st
     return "\n".join(parts)
 
 
-# --- HTML (a fragment for the audit report; the page around it adds the styles) ----------------------
+# --- HTML (a fragment for the audit report; the page around it adds the styles: templates/_mapping.html) ------
 
-def _e(value: Any) -> str:
-    return html.escape(str(value), quote=True)
+def _mapping_view(mapping: MappingFile) -> dict[str, Any]:
+    """The mapping as table cells; a field or pointer is a token (``code``) and is never wrapped."""
+    return {
+        "name": mapping.name, "title": mapping.title, "summary": _summary(mapping), "description": mapping.description,
+        "fields": [[(f.v1, "code"), (f.v3, "code"), transform_label(f.transform), (f.basis, "badge", "info"),
+                    "; ".join(f.sources), " ".join(_notes(f))] for f in mapping.fields],
+        "only": [(title, [f"{side} field", "reason", "basis", "sources"],
+                  [[(u.pointer, "code"), u.reason, u.basis, "; ".join(u.sources)] for u in mapping.only(side)])
+                 for side, title in _ONLY_TITLES],
+    }
 
 
-def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """``rows`` hold already-escaped cell HTML."""
-    head = "".join(f"<th>{_e(h)}</th>" for h in headers)
-    body = "\n".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
-    return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"
-
-
-def _c(text: str) -> str:
-    return f"<code>{_e(text)}</code>"
+def _drifts_view(comparison: Comparison, label: str | None = None) -> dict[str, Any]:
+    return {
+        "title": f"Drift {comparison.mapping.name}" + (f": {label}" if label else ""),
+        "headline": _headline(comparison),
+        "rows": [[(d.kind, "badge", "warning"), (d.v1_pointer, "code"), (d.v3_pointer, "code"),
+                  *((value_text(v), "code") if v is not ABSENT else "absent" for v in (d.v1_value, d.v3_value)),
+                  d.basis] for d in comparison.drifts],
+        "expected": [_expected_text(d) for d in comparison.expected],
+    }
 
 
 def render_mapping_html(mapping: MappingFile, level: int = 3) -> str:
-    h, h2 = f"h{level}", f"h{min(level + 1, 6)}"
-    rows = [[_c(f.v1), _c(f.v3), _e(transform_label(f.transform)),
-             f'<span class="basis-{_e(f.basis)}">{_e(f.basis)}</span>', _e("; ".join(f.sources)),
-             _e(" ".join(_notes(f)))] for f in mapping.fields]
-    out = [f"<{h}>Field mapping {_e(mapping.name)}: {_e(mapping.title)}</{h}>", f"<p>{_e(_summary(mapping))}</p>"]
-    if mapping.description:
-        out.append(f"<p>{_e(mapping.description)}</p>")
-    out.append(_table(["v1 field", "v3 field", "transform", "basis", "sources", "notes"], rows))
-    for side, title in _ONLY_TITLES:
-        only = mapping.only(side)
-        out.append(f"<{h2}>{_e(title)}</{h2}>")
-        out.append(_table([f"{side} field", "reason", "basis", "sources"],
-                          [[_c(u.pointer), _e(u.reason), _e(u.basis), _e("; ".join(u.sources))] for u in only])
-                   if only else "<p>None.</p>")
-    return "\n".join(out)
+    return str(fragment("_mapping.html", "mapping_table", _mapping_view(mapping), level))
 
 
 def render_drifts_html(comparison: Comparison, label: str | None = None, level: int = 3) -> str:
-    h = f"h{level}"
-    title = f"Drift {comparison.mapping.name}" + (f": {label}" if label else "")
-    out = [f"<{h}>{_e(title)}</{h}>", f"<p>{_e(_headline(comparison))}.</p>"]
-    if comparison.drifts:
-        rows = [[f'<span class="drift-{_e(d.kind)}">{_e(d.kind)}</span>', _c(d.v1_pointer), _c(d.v3_pointer),
-                 *(_c(value_text(v)) if v is not ABSENT else "<em>absent</em>" for v in (d.v1_value, d.v3_value)),
-                 _e(d.basis)] for d in comparison.drifts]
-        out.append(_table(["kind", "v1 pointer", "v3 pointer", "v1 value", "v3 value", "mapping basis"], rows))
-    if comparison.expected:
-        listed = "; ".join(_c(_expected_text(d)) for d in comparison.expected)
-        out.append(f"<p>Documented differences (the entry's null_when holds), not counted as drift: {listed}.</p>")
-    return "\n".join(out)
+    return str(fragment("_mapping.html", "drifts", _drifts_view(comparison, label), level))
 
 
 def render_html_section(mapping: MappingFile, comparisons: Sequence[tuple[str, Comparison]] = (),
                         level: int = 2) -> str:
     """The audit report's section for one mapping, as an HTML fragment (a ``<section>``)."""
-    parts = [f'<section class="contractgate-mapping" id="mapping-{_e(mapping.name)}">',
-             f"<h{level}>v1 to v3 mapping: {_e(mapping.name)}</h{level}>", render_mapping_html(mapping, level + 1)]
-    parts += [render_drifts_html(c, label, level + 1) for label, c in comparisons]
-    parts.append("</section>")
-    return "\n".join(parts)
+    return str(fragment("_mapping.html", "section", _mapping_view(mapping),
+                        [_drifts_view(c, label) for label, c in comparisons], level))

@@ -7,13 +7,11 @@ be shared: ``render`` masks secrets and pseudonymizes identifiers (an undocument
 
 from __future__ import annotations
 
-import html
-from typing import Any
-
 import orjson
 
 from contractgate.observed import GroupReport, ObservedReport
 from contractgate.reports.diff import value_text
+from contractgate.reports.html import render as render_page
 from contractgate.reports.wording import plural
 from contractgate.secrets import Masker
 
@@ -103,37 +101,13 @@ def render_markdown(report: ObservedReport) -> str:
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-_CSS = """
-body { font-family: system-ui, sans-serif; margin: 2rem; color: #1f2328; }
-table { border-collapse: collapse; width: 100%; font-size: 0.9rem; margin: 0.5rem 0 1rem; }
-th, td { border: 1px solid #d0d7de; padding: 0.35rem 0.6rem; text-align: left; vertical-align: top; }
-th { background: #f6f8fa; }
-td:first-child { font-family: ui-monospace, monospace; font-size: 0.85rem; }
-"""
-
-
-def _e(value: Any) -> str:
-    return html.escape(str(value), quote=True)
-
-
 def render_html(report: ObservedReport) -> str:
     """A self-contained page (inline style, no scripts, no external assets)."""
-    name = f"Observed vs documented: {report.folder}"
-    body = [f"<h1>{_e(name)}</h1>"]
-    for group in report.groups:
-        body.append(f"<h2>{_e(_heading(group))}</h2>")
-        for heading, columns, rows in _sections(group):
-            body.append(f"<h3>{_e(heading)}</h3>")
-            if not rows:
-                body.append("<p>None.</p>")
-                continue
-            head = "".join(f"<th>{_e(c)}</th>" for c in columns)
-            cells = "\n".join("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in row) + "</tr>" for row in rows)
-            body.append(f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{cells}\n</tbody>\n</table>")
-    if notes := _notes(report):
-        body.append("<ul>" + "".join(f"<li>{_e(n)}</li>" for n in notes) + "</ul>")
-    return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>{_e(name)}</title>\n'
-            f"<style>{_CSS}</style>\n</head>\n<body>\n" + "\n".join(body) + "\n</body>\n</html>\n")
+    # The first column is a pointer or a rule id: a token, never wrapped.
+    groups = [(_heading(g), [(name, columns, [[(row[0], "code"), *row[1:]] for row in rows])
+                             for name, columns, rows in _sections(g)]) for g in report.groups]
+    return render_page("observed.html", title=f"Observed vs documented: {report.folder}", groups=groups,
+                       notes=_notes(report))
 
 
 def render(report: ObservedReport, fmt: str, masker: Masker | None = None) -> str:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import orjson
 
+from contractgate.reports.finding import FindingView, text_line
 from contractgate.reports.wording import plural
 from contractgate.validate import FileResult
 
@@ -21,13 +22,8 @@ def render_text(results: Sequence[FileResult]) -> str:
             lines.append(f"{result.file}: error: {result.error}")
             continue
         lines.append(f"{result.file}: {_verdict(result)}")
-        for v in result.violations:
-            rule = "" if v.rule == "schema" else f" [{v.rule}]"
-            known = f" (documented conflict: {', '.join(v.conflicts)})" if v.conflicts else ""
-            lines.append(f"  {v.severity:7} {v.pointer or '/'}: {v.message}{rule}{known}")
-        for v in result.known:
-            rule = "" if v.rule == "schema" else f" [{v.rule}]"
-            lines.append(f"  known   {v.pointer or '/'}: {v.message}{rule} (in the baseline)")
+        lines += [text_line(FindingView.of(v)) for v in result.violations]
+        lines += [text_line(FindingView.of(v, known=True)) for v in result.known]
     return "\n".join(lines)
 
 

@@ -25,6 +25,7 @@ from typing import Any
 
 from contractgate.errors import ContractgateError
 from contractgate.pointer import Bindings, CompiledPointer
+from contractgate.schema import as_json
 
 Eval = Callable[[Any, Bindings], Any]
 Test = Callable[[Any, Bindings], bool]
@@ -340,14 +341,14 @@ def _value_test(name: str, arg: Any) -> tuple[Callable[[Any], bool], str]:
     if name == "is_null":
         return ((lambda v: v is None) if arg else (lambda v: v is not None)), f"is {'' if arg else 'not '}null"
     if name == "equals":
-        return (lambda v: v == arg), f"is {arg!r}"
+        return (lambda v: v == arg), f"is {as_json(arg)}"
     if name in ("in", "only"):
         allowed = frozenset(arg)
         if name == "in":
-            return (lambda v: _hashable_in(v, allowed)), f"is one of {sorted(allowed)}"
-        return (lambda v: _only(v, allowed)), f"values are all in {sorted(allowed)}"
+            return (lambda v: _hashable_in(v, allowed)), f"is one of {as_json(sorted(allowed, key=str))}"
+        return (lambda v: _only(v, allowed)), f"values are all in {as_json(sorted(allowed, key=str))}"
     wanted = (arg,) if name == "contains" else tuple(arg)
-    text = f"contains {arg}" if name == "contains" else f"contains any of {list(wanted)}"
+    text = f"contains {as_json(arg)}" if name == "contains" else f"contains any of {as_json(list(wanted))}"
     return (lambda v: _list_has(v, wanted)), text
 
 

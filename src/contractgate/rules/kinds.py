@@ -60,10 +60,31 @@ def kind(name: str, klass: KindClass, required: tuple[str, ...], optional: tuple
 ]:
     def register(func: Compiler) -> Compiler:
         summary = (func.__doc__ or "").strip().splitlines()[0]
-        RULE_KINDS[name] = RuleKind(name, klass, required, optional, func, summary)
+        RULE_KINDS[name] = RuleKind(name, klass, required, optional, _with_trigger(func), summary)
         return func
 
     return register
+
+
+def _with_trigger(compile_kind: Compiler) -> Compiler:
+    """``compile_kind`` whose hits also carry the values its rule's ``when`` read (the trigger values): a report
+    then shows why the rule applied (``/result/peculiarities: ["IN_PROGRESS"]``), not only what it found."""
+
+    def compile_rule(args: Mapping[str, Any], when: Cond | None, named: Mapping[str, Cond]) -> Check:
+        check = compile_kind(args, when, named)
+        if when is None or not when.paths:
+            return check
+
+        def with_trigger(doc: Any, bind: Bindings) -> list[Hit]:
+            hits = check(doc, bind)
+            if not hits:  # the common case: read nothing more
+                return hits
+            trigger = _values(when.paths, doc, bind)
+            return [hit._replace(values={**trigger, **hit.values}) for hit in hits]
+
+        return with_trigger
+
+    return compile_rule
 
 
 def scalar(value: Any) -> Any:
@@ -94,7 +115,6 @@ def _when_text(when: Cond | None) -> str:
 def null_when(args: Mapping[str, Any], when: Cond | None, named: Mapping[str, Cond]) -> Check:
     """Each of `fields` is null (or absent) whenever `when` holds."""
     fields = _paths(args["fields"], "fields")
-    cond_paths = when.paths if when else ()
 
     def check(doc: Any, bind: Bindings) -> list[Hit]:
         hits: list[Hit] = []
@@ -102,8 +122,7 @@ def null_when(args: Mapping[str, Any], when: Cond | None, named: Mapping[str, Co
             value = path.get(doc, bind)
             if value is not None:
                 message = f"{short_name(path)} must be null{_when_text(when)}; it is {short(value)}"
-                hits.append(Hit(path.pointer(bind), message,
-                          {**_values(cond_paths, doc, bind), path.pointer(bind): scalar(value)}))
+                hits.append(Hit(path.pointer(bind), message, {path.pointer(bind): scalar(value)}))
         return hits
 
     return check
@@ -113,7 +132,6 @@ def null_when(args: Mapping[str, Any], when: Cond | None, named: Mapping[str, Co
 def present_when(args: Mapping[str, Any], when: Cond | None, named: Mapping[str, Cond]) -> Check:
     """Each of `fields` is present and not null whenever `when` holds."""
     fields = _paths(args["fields"], "fields")
-    cond_paths = when.paths if when else ()
 
     def check(doc: Any, bind: Bindings) -> list[Hit]:
         hits: list[Hit] = []
@@ -122,7 +140,7 @@ def present_when(args: Mapping[str, Any], when: Cond | None, named: Mapping[str,
                 state = "null" if path.exists(doc, bind) else "missing"
                 message = f"{short_name(path)} must not be null{_when_text(when)}; it is {state}"
                 where = path.pointer(bind)
-                hits.append(Hit(where, message, {**_values(cond_paths, doc, bind), where: None}))
+                hits.append(Hit(where, message, {where: None}))
         return hits
 
     return check
@@ -352,7 +370,7 @@ def tz_offset(args: Mapping[str, Any], when: Cond | None, named: Mapping[str, Co
         zone = _zone(name)
         if zone is None:
             where = zone_path.pointer(bind)
-            hits.append(Hit(where, f"{name!r} is not an IANA time zone", {where: name}))
+            hits.append(Hit(where, f"{short(name)} is not an IANA time zone", {where: name}))
             return hits
         stamps: list[tuple[str, str, datetime, float]] = []
         for path in paths:
