@@ -54,6 +54,9 @@ class Api:
     identifiers: tuple[str, ...] = ()  # variables holding personal identifiers: pseudonymized in shared artifacts
     live_base_url: str | None = None
     mock_prefix: str | None = None
+    #: The mock of this API: a module (``contractgate.mock.emogg``) or a ``.py`` file relative to the specs
+    #: folder, defining ``API`` (contractgate.mock.registry loads it); None: the API has no mock.
+    mock: str | None = None
     folder: Path = field(default=Path())
 
     def operation(self, operation_id: str) -> Operation:
@@ -67,7 +70,8 @@ class Api:
 
 
 _API_KEYS = {"vendor", "title", "seed", "spec", "kind", "operations", "auth", "secrets", "identifiers",
-             "live_base_url", "mock_prefix"}
+             "live_base_url", "mock_prefix", "mock"}
+KINDS = ("rest", "webhook")
 _REQUIRED_API_KEYS = {"vendor", "title", "seed", "spec", "kind", "operations", "auth"}
 
 
@@ -86,11 +90,21 @@ class Catalog:
     def operation(self, api_id: str, operation_id: str) -> Operation:
         return self.api(api_id).operation(operation_id)
 
+    def of_kind(self, kind: str) -> list[Api]:
+        """The APIs of one kind (``rest``, ``webhook``), in catalog order."""
+        return [api for api in self.apis.values() if api.kind == kind]
+
 
 def _names(where: str, raw: Any) -> tuple[str, ...]:
     if not isinstance(raw, list) or not all(isinstance(name, str) and name for name in raw):
         raise ContractgateError(f"{where}: expected a list of environment variable names")
     return tuple(raw)
+
+
+def _mock_ref(where: str, raw: Any) -> str | None:
+    if raw is not None and (not isinstance(raw, str) or not raw.strip()):
+        raise ContractgateError(f"{where}: expected a module name or a .py file relative to the specs folder")
+    return raw
 
 
 def _parse_api(root: Path, api_id: str, raw: Any) -> Api:
@@ -100,6 +114,8 @@ def _parse_api(root: Path, api_id: str, raw: Any) -> Api:
     reject_unknown_keys(raw, _API_KEYS, where)
     if missing := _REQUIRED_API_KEYS - set(raw):
         raise ContractgateError(f"{where}: missing keys {sorted(missing)}")
+    if raw["kind"] not in KINDS:
+        raise ContractgateError(f"{where}: kind is one of {', '.join(KINDS)}, not {raw['kind']!r}")
     operations = {}
     for op_id, op in raw["operations"].items():
         if not isinstance(op, dict) or "method" not in op or ("path" in op) == ("webhook" in op):
@@ -119,6 +135,7 @@ def _parse_api(root: Path, api_id: str, raw: Any) -> Api:
         identifiers=_names(f"{where}.identifiers", raw.get("identifiers", [])),
         live_base_url=raw.get("live_base_url"),
         mock_prefix=raw.get("mock_prefix"),
+        mock=_mock_ref(f"{where}.mock", raw.get("mock")),
         folder=spec_path.parent,
     )
 

@@ -62,8 +62,10 @@ class VendorAudit:
         return self.vendor.lower().replace(" ", "-")
 
 
-def build_audit(*, spec_baselines: Mapping[str, SpecBaseline | None], mock_pairs: Sequence[PayloadPair] = (),
+def build_audit(*, spec_baselines: Mapping[str, SpecBaseline | None],
+                mock_pairs: Mapping[str, Sequence[PayloadPair]] | None = None,
                 recordings: tuple[Path, Path] | None = None) -> list[VendorAudit]:
+    """``mock_pairs``: per API of a mapping's first side (a webhook), payload pairs to compare through it."""
     catalog = load_catalog()
     documents = {a.api.id: a for a in audit_docs()}
     vendors: dict[str, VendorAudit] = {}
@@ -81,12 +83,13 @@ def build_audit(*, spec_baselines: Mapping[str, SpecBaseline | None], mock_pairs
     for name in mapping_names():
         mapping = load_mapping(name)
         vendor = catalog.api(mapping.v3.api).vendor
+        pairs = (mock_pairs or {}).get(mapping.v1.api, ())
         drifting = []
-        for label, v1, v3 in mock_pairs:
+        for label, v1, v3 in pairs:
             comparison = compare_payloads(mapping.name, v1, v3)
             if not comparison.ok:
                 drifting.append((label, comparison))
-        vendors[vendor].mappings.append(MappingAudit(mapping, run_check(mapping), len(mock_pairs), tuple(drifting)))
+        vendors[vendor].mappings.append(MappingAudit(mapping, run_check(mapping), len(pairs), tuple(drifting)))
     if recordings is not None:
         old, new = (load_folder(p) for p in recordings)
         if old.errors or new.errors:

@@ -1,6 +1,6 @@
 """What the vendor-change audit compares, gathered from outside: earlier specs from git or given files, and
-the mock's v1 and v3 payloads of the same sessions. The audit itself (contractgate.vendor_changes) only
-receives them as data.
+the webhook mocks' payloads beside the REST payloads of the same sessions (Asleep's v1 and v3). The audit
+itself (contractgate.vendor_changes) only receives them as data.
 """
 
 from __future__ import annotations
@@ -10,8 +10,7 @@ from pathlib import Path
 
 from contractgate.catalog import Api, load_catalog
 from contractgate.errors import ContractgateError
-from contractgate.mock import asleep, callbacks
-from contractgate.mock.ids import sample_ids
+from contractgate.mock.registry import webhook_mocks
 from contractgate.spec import load_document
 from contractgate.vendor_changes import PayloadPair, SpecBaseline, VendorAudit, build_audit
 from contractgate.yamlfile import parse_yaml
@@ -58,16 +57,9 @@ def spec_baselines(spec_base: str | None = None, old_specs: dict[str, Path] | No
             for api in load_catalog().apis.values()}
 
 
-def mock_session_pairs(count: int, seed: int) -> list[PayloadPair]:
-    """The mock's own SESSION_COMPLETE and v3 bodies for ``count`` sessions, in two zones."""
-    pairs = []
-    for session_id in sample_ids("asleep-v3", count, seed) if count else ():
-        for zone in ("UTC", "Asia/Seoul"):
-            v1 = callbacks.session_complete(session_id, seed=seed, timezone=zone)
-            v3 = asleep.session_body(session_id, seed=seed, timezone=zone)
-            if v1 is not None and v3 is not None:
-                pairs.append((f"mock session {session_id} ({zone})", v1, v3))
-    return pairs
+def mock_session_pairs(count: int, seed: int) -> dict[str, list[PayloadPair]]:
+    """Per webhook API, its mock's bodies beside the REST bodies of the same ``count`` sessions."""
+    return {api_id: list(mock.pairs(count, seed)) for api_id, mock in webhook_mocks().items()} if count else {}
 
 
 def audit_vendors(*, spec_base: str | None = None, old_specs: dict[str, Path] | None = None,

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from contractgate.catalog import load_catalog
 from contractgate.mock import asleep
 from contractgate.mock.ids import sample_ids
 from contractgate.secrets import LOCAL_DEFAULTS
@@ -31,7 +32,7 @@ def server() -> Iterator[tuple[subprocess.Popen[str], dict[str, str]]]:
 
 def test_it_prints_a_base_url_per_api_on_loopback(server):
     _, urls = server
-    assert set(urls) == {"asleep-v3", "upheal", "emogg", "health"}
+    assert set(urls) == {api.id for api in load_catalog().of_kind("rest")} | {"health"}
     assert all(url.startswith("http://127.0.0.1:") for url in urls.values())
     assert urls["asleep-v3"].endswith("/asleep")
 

@@ -16,8 +16,8 @@ RECEIVE = ["receive", "--api", "asleep-v1-callback"]
 @pytest.mark.parametrize(("args", "message"), [
     (["receive"], "Missing option '--api'"),
     (["receive", "--api", "nope"], "unknown API 'nope' (known: asleep-v1-callback, asleep-v3, emogg, upheal)"),
-    (["receive", "--api", "asleep-v3"], "cannot receive 'asleep-v3': the receiver takes the asleep-v1-callback "
-                                        "webhook only"),
+    (["receive", "--api", "asleep-v3"], "cannot receive 'asleep-v3': it is not a webhook (webhooks: "
+                                        "asleep-v1-callback)"),
     ([*RECEIVE, "--host", "0.0.0.0"], "--host 0.0.0.0 is not a loopback address (127.0.0.0/8, ::1, localhost); "
                                       "pass --allow-non-loopback to listen where other machines can reach it"),
     ([*RECEIVE, "--host", "192.168.1.20"], "--host 192.168.1.20 is not a loopback address"),

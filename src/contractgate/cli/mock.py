@@ -58,10 +58,16 @@ def emit_callbacks(url: str, session_id: str, speed: float, seed: int, timezone:
     """POST the Asleep v1 callbacks of a mock session to URL, as the vendor would during and after the night.
 
     One INFERENCE_COMPLETE per 5 minutes of audio, then a SESSION_COMPLETE for a COMPLETE session, with the
-    x-api-key and x-user-id headers. Failed deliveries are retried with backoff. Exit 1 if any was not
-    delivered.
+    x-api-key and x-user-id headers (`contractgate receive` takes them at /asleep-v1-callback). A session
+    that sends fewer callbacks says why first (OPEN or CLOSED: no SESSION_COMPLETE; real-time polling off: no
+    INFERENCE_COMPLETE). Transient failures (408, 429, 5xx, no answer) are retried with backoff; a refusal
+    (another 4xx) is not, and the receiver's answer is printed.
+
+    Exit codes: 0 every callback delivered; 1 some callback not delivered (refused, or still failing after
+    --max-attempts); 2 nothing sent: a URL not on this machine, an unknown time zone, no such session, or a
+    session with no callback at all (the reason is printed).
     """
-    from contractgate.mock.callbacks import Delivery, emit
+    from contractgate.mock.callbacks import Delivery, emit, silence
 
     if timezone not in known_timezones():
         raise ContractgateError(f"unknown time zone {timezone!r}")
@@ -69,11 +75,14 @@ def emit_callbacks(url: str, session_id: str, speed: float, seed: int, timezone:
     def show(delivery: Delivery) -> None:
         what = delivery.event if delivery.sequence is None else f"{delivery.event} #{delivery.sequence}"
         outcome = delivery.status if delivery.error is None else delivery.error
-        click.echo(f"{what}: {outcome} (attempts: {delivery.attempts})")
+        answer = f": {delivery.answer}" if delivery.answer else ""
+        click.echo(f"{what}: {outcome} (attempts: {delivery.attempts}){answer}")
 
     deliveries = emit(url, session_id, seed=seed, timezone=timezone, speed=speed, profile=get_profile(profile),
                       max_attempts=max_attempts, on_delivery=show)
     failed = sum(not d.ok for d in deliveries)
+    if (why := silence(session_id, seed=seed)) is not None:  # emit() sent something, so the session exists
+        click.echo(f"note: {why}")
     click.echo(f"{len(deliveries) - failed} of {len(deliveries)} callbacks delivered")
     return EXIT_VIOLATION if failed else EXIT_OK
 

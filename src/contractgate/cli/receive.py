@@ -24,7 +24,8 @@ def _require_loopback_host(host: str) -> None:
 
 
 @click.command()
-@click.option("--api", "api_id", required=True, help="Webhook API to receive (asleep-v1-callback).")
+@click.option("--api", "api_id", required=True, help="Webhook API to receive (a webhook of the catalog: "
+                                                        "asleep-v1-callback).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback only by default).")
 @click.option("--allow-non-loopback", is_flag=True, help="Allow a --host that other machines can reach.")
 @click.option("--port", type=click.IntRange(0, 65535), default=9000, show_default=True,
@@ -36,8 +37,9 @@ def _require_loopback_host(host: str) -> None:
 def receive(api_id: str, host: str, allow_non_loopback: bool, port: int, store: Path, max_bytes: int) -> int:
     """Receive callbacks of API on this machine until Ctrl-C: check each, store each once, answer.
 
-    A callback must carry the x-api-key and x-user-id of ASLEEP_API_KEY and ASLEEP_USER_ID (local defaults
-    when unset, as for the mock). Valid bodies are answered 200 and stored under STORE/accepted, bodies
+    A callback must carry the auth headers the catalog names for API (asleep-v1-callback: x-api-key and
+    x-user-id, the values of ASLEEP_API_KEY and ASLEEP_USER_ID; local defaults when unset, as for the mock),
+    POSTed to /API (printed). Valid bodies are answered 200 and stored under STORE/accepted, bodies
     that are not JSON or break the contract 400 or 422 and stored under STORE/rejected; run
     `contractgate validate API OPERATION STORE/accepted/*.json` on them. See docs/receiver.md.
     """
@@ -47,7 +49,7 @@ def receive(api_id: str, host: str, allow_non_loopback: bool, port: int, store: 
     from contractgate.serving import listening_socket, serve  # the server, once the arguments are known to be good
 
     masker = Masker.from_env()
-    app = create_receiver(store, masker=masker, max_bytes=max_bytes, log=click.echo)
+    app = create_receiver(store, api_id=api_id, masker=masker, max_bytes=max_bytes, log=click.echo)
     sock = listening_socket(host, port)
     bound_host, bound_port = sock.getsockname()[:2]
     origin = f"http://{f'[{bound_host}]' if ':' in bound_host else bound_host}:{bound_port}"

@@ -21,12 +21,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from contractgate.catalog import load_catalog
-from contractgate.mock import asleep, emogg, upheal
 from contractgate.mock.common import MOCK_SIGNATURE_HEADER, Credentials, VendorApi
 from contractgate.mock.ids import rng_for
 from contractgate.mock.profiles import DEFAULT_PROFILE, get_profile
+from contractgate.mock.registry import rest_mocks
 
-VENDORS: dict[str, VendorApi] = {api.api_id: api for api in (asleep.API, upheal.API, emogg.API)}
 #: Bytes of rendered answers kept (``contractgate mock --cache-mb``): about 1,500 8-hour Asleep sessions.
 DEFAULT_CACHE_BYTES = 64 * 1024 * 1024
 #: What an entry costs besides its strings and body: its dict slot, its link in the order, its tuples.
@@ -83,7 +82,7 @@ class AnswerCache:
 def base_urls(origin: str) -> dict[str, str]:
     """API id -> the mock's base URL for it, to use where the live base URL would go."""
     catalog = load_catalog()
-    return {api_id: origin.rstrip("/") + str(catalog.api(api_id).mock_prefix) for api_id in VENDORS}
+    return {api_id: origin.rstrip("/") + str(catalog.api(api_id).mock_prefix) for api_id in rest_mocks(catalog)}
 
 
 def create_app(seed: int = 0, profile: str = DEFAULT_PROFILE, credentials: Credentials | None = None,
@@ -94,10 +93,12 @@ def create_app(seed: int = 0, profile: str = DEFAULT_PROFILE, credentials: Crede
     behaviour = chosen.behaviour
     luck = rng_for("behaviour", seed, profile)
     answers = AnswerCache(cache_bytes)
+    catalog = load_catalog()
+    vendors = rest_mocks(catalog)
 
     def render(key: RequestKey) -> Rendered:
         api_id, session_id, header_values = key
-        vendor = VENDORS[api_id]
+        vendor = vendors[api_id]
         reply = vendor.respond(session_id, dict(zip(vendor.headers, header_values, strict=True)), seed, accepted)
         body = chosen.transform(api_id, str(reply.status), reply.body)
         return reply.status, orjson.dumps(body), reply.headers
@@ -127,9 +128,8 @@ def create_app(seed: int = 0, profile: str = DEFAULT_PROFILE, credentials: Crede
     async def healthz(_: Request) -> Response:
         return JSONResponse({"status": "ok", "profile": chosen.name})
 
-    catalog = load_catalog()
     routes = [Route("/healthz", healthz, methods=["GET"])]
-    for api_id, vendor in VENDORS.items():
+    for api_id, vendor in vendors.items():
         api = catalog.api(api_id)
         for operation in api.operations.values():
             routes.append(Route(f"{api.mock_prefix}{operation.path}", endpoint(vendor), methods=[operation.method]))

@@ -18,7 +18,15 @@ from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
 from contractgate.mock.common import Credentials, Reply, VendorApi, same_secret
-from contractgate.mock.ids import ASLEEP_SESSION_ID, ASLEEP_USER_ID, asleep_id_start, is_unknown, pick, rng_for
+from contractgate.mock.ids import (
+    ASLEEP_SESSION_ID,
+    ASLEEP_USER_ID,
+    asleep_id_start,
+    asleep_session_id,
+    is_unknown,
+    pick,
+    rng_for,
+)
 
 SECONDS_PER_EPOCH = 30
 EPOCHS_PER_BLOCK = 10  # one 5-minute inference block
@@ -485,7 +493,7 @@ def error(status: int, message: str) -> Reply:
 
 def respond(session_id: str, headers: Mapping[str, str | None], seed: int, credentials: Credentials) -> Reply:
     """The vendor's checks in the documented order of 2.2 and 2.3, then the session."""
-    if not same_secret(headers["x-api-key"], credentials.asleep_api_key):
+    if not same_secret(headers["x-api-key"], credentials["ASLEEP_API_KEY"]):
         return error(401, "The API key is missing or invalid")
     user_id = headers["x-user-id"]
     if user_id is None or not ASLEEP_USER_ID.fullmatch(user_id):
@@ -498,10 +506,10 @@ def respond(session_id: str, headers: Mapping[str, str | None], seed: int, crede
     if not ASLEEP_SESSION_ID.fullmatch(session_id):
         return error(400, f"The format of sleep session id {session_id} is not valid")
     # Sessions belong to the configured user; another user's view of them is "not found".
-    body = session_body(session_id, seed=seed, timezone=timezone) if user_id == credentials.asleep_user_id else None
+    body = session_body(session_id, seed=seed, timezone=timezone) if user_id == credentials["ASLEEP_USER_ID"] else None
     if body is None:
         return error(404, f"Unable to find the sleep session of id {session_id}")
     return Reply(200, body)
 
 
-API = VendorApi("asleep-v3", ("x-api-key", "x-user-id", "timezone"), respond, error)
+API = VendorApi("asleep-v3", ("x-api-key", "x-user-id", "timezone"), respond, error, asleep_session_id)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -22,7 +23,8 @@ from contractgate.errors import ContractgateError
 from contractgate.http import PoliteSession
 from contractgate.mock import asleep
 from contractgate.mock.asleep import EPOCHS_PER_BLOCK, SECONDS_PER_EPOCH, Night
-from contractgate.mock.common import Credentials
+from contractgate.mock.common import Credentials, WebhookMock
+from contractgate.mock.ids import sample_ids
 from contractgate.mock.profiles import Profile
 
 #: v3 grade -> v1 grade, in the order of both scales (vendor notes: the value set changed between 1.x and 2.x).
@@ -55,6 +57,7 @@ RETRY_STATUSES = frozenset((408, 425, 429, 500, 502, 503, 504))
 REQUEST_TIMEOUT = 5.0  # seconds a receiver gets to answer one delivery
 MAX_RETRY_WAIT = 30.0  # cap on one wait, whatever Retry-After asks
 DELIVERY_DEADLINE = 60.0  # all attempts of one callback together
+ANSWER_CHARS = 2000  # of a refusal's body shown to the user: the receiver's reason, not a megabyte
 
 
 def _osa_stages(night: Night) -> list[int]:
@@ -65,7 +68,7 @@ def _osa_stages(night: Night) -> list[int]:
 
 
 def _user(user_id: str | None) -> str:
-    return user_id or Credentials.from_env().asleep_user_id
+    return user_id or Credentials.from_env()["ASLEEP_USER_ID"]
 
 
 def inference_callbacks(session_id: str, *, seed: int = 0, user_id: str | None = None) -> list[dict[str, Any]]:
@@ -122,6 +125,53 @@ def session_complete(session_id: str, *, seed: int = 0, timezone: str = "UTC",
     }
 
 
+def silence(session_id: str, *, seed: int = 0) -> str | None:
+    """Why a mock session sends fewer callbacks than a finished night (None: it sends them all)."""
+    found = asleep.night(session_id, seed)
+    if found is None:
+        return f"no mock session {session_id!r} (malformed, or in the 404 subset)"
+    reasons = []
+    if found.no_realtime_polling:
+        reasons.append(f"real-time polling is off for it ({asleep.NO_REALTIME_POLLING}): no INFERENCE_COMPLETE")
+    elif len(found.sleep_stages) < EPOCHS_PER_BLOCK:
+        reasons.append("no 5-minute block of it is analysed yet: no INFERENCE_COMPLETE")
+    if found.state != asleep.COMPLETE:
+        reasons.append(f"no SESSION_COMPLETE until it is {asleep.COMPLETE}")
+    return f"session {session_id} is {found.state}: {'; '.join(reasons)}" if reasons else None
+
+
+def sample(count: int, seed: int) -> list[Any]:
+    """Up to ``count`` SESSION_COMPLETE and ``count`` INFERENCE_COMPLETE bodies, each from another mock session
+    (the inference block picked by the session id, so that a seed replays), in sample order."""
+    complete: list[Any] = []
+    inference: list[Any] = []
+    for session_id in sample_ids("asleep-v3", 4 * count, seed):  # some sessions never complete
+        if len(complete) >= count and len(inference) >= count:
+            break
+        final = session_complete(session_id, seed=seed)
+        if final is not None and len(complete) < count:
+            complete.append(final)
+        blocks = inference_callbacks(session_id, seed=seed)
+        if blocks and len(inference) < count:
+            inference.append(blocks[zlib.crc32(session_id.encode()) % len(blocks)])
+    return complete + inference
+
+
+def pairs(count: int, seed: int) -> list[tuple[str, Any, Any]]:
+    """The SESSION_COMPLETE and v3 bodies of ``count`` mock sessions, in two zones (the v1-to-v3 audit)."""
+    found = []
+    for session_id in sample_ids("asleep-v3", count, seed) if count else ():
+        for zone in ("UTC", "Asia/Seoul"):
+            v1 = session_complete(session_id, seed=seed, timezone=zone)
+            v3 = asleep.session_body(session_id, seed=seed, timezone=zone)
+            if v1 is not None and v3 is not None:
+                found.append((f"mock session {session_id} ({zone})", v1, v3))
+    return found
+
+
+API = WebhookMock("asleep-v1-callback", sample, pairs)
+
+
 # --- the emitter ----------------------------------------------------------------------------------------
 
 
@@ -132,6 +182,8 @@ class Delivery:
     status: int | None  # the receiver's last answer; None when it never answered
     attempts: int
     error: str | None = None
+    answer: str | None = None  # the receiver's body when it refused the callback (4xx): its reason
+
 
     @property
     def ok(self) -> bool:
@@ -159,11 +211,18 @@ def _retry_after(response: requests.Response) -> float | None:
         return None
 
 
+def _answer(response: requests.Response) -> str | None:
+    text = " ".join(response.text.split())
+    return text[:ANSWER_CHARS] + ("..." if len(text) > ANSWER_CHARS else "") if text else None
+
+
 def deliver(client: PoliteSession, url: str, payload: Any, headers: dict[str, str], *, max_attempts: int = 5,
-            backoff: float = 0.5, sleep: Callable[[float], None] = time.sleep) -> tuple[int | None, int, str | None]:
+            backoff: float = 0.5, sleep: Callable[[float], None] = time.sleep
+            ) -> tuple[int | None, int, str | None, str | None]:
     """POST one callback; retry transient failures with exponential backoff, bounded in count and time.
 
-    Returns the last status (None if the receiver never answered), the attempts made and the last error.
+    Returns the last status (None if the receiver never answered), the attempts made, the last error and, for
+    a refusal, the receiver's answer (what it says is wrong with the callback).
     """
     body = orjson.dumps(payload)
     deadline = time.monotonic() + DELIVERY_DEADLINE
@@ -180,15 +239,15 @@ def deliver(client: PoliteSession, url: str, payload: Any, headers: dict[str, st
         else:
             status, problem = response.status_code, None
             if 200 <= status < 300:
-                return status, attempt, None
+                return status, attempt, None, None
             if status not in RETRY_STATUSES:  # the receiver refused it: sending it again will not help
-                return status, attempt, f"HTTP {status}"
+                return status, attempt, f"HTTP {status}", _answer(response)
             problem = f"HTTP {status}"
             asked = _retry_after(response)
             wait = wait if asked is None else asked
         wait = min(wait, MAX_RETRY_WAIT)
         if attempt >= max_attempts or time.monotonic() + wait > deadline:
-            return status, attempt, problem
+            return status, attempt, problem, None
         sleep(wait)
 
 
@@ -201,23 +260,26 @@ def emit(url: str, session_id: str, *, seed: int = 0, timezone: str = "UTC", spe
     require_loopback(url)
     credentials = credentials or Credentials.from_env()
     if asleep.night(session_id, seed) is None:
-        raise ContractgateError(f"no mock session {session_id!r} (malformed, or in the 404 subset)")
-    user = credentials.asleep_user_id
+        raise ContractgateError(str(silence(session_id, seed=seed)))
+    user = credentials["ASLEEP_USER_ID"]
     callbacks = inference_callbacks(session_id, seed=seed, user_id=user)
     final = session_complete(session_id, seed=seed, timezone=timezone, user_id=user)
     if final is not None:
         callbacks.append(final)
-    headers = {"x-api-key": credentials.asleep_api_key, "x-user-id": user, "content-type": "application/json"}
+    if not callbacks:
+        raise ContractgateError(f"{silence(session_id, seed=seed)}; nothing to send")
+    headers = {"x-api-key": credentials["ASLEEP_API_KEY"], "x-user-id": user, "content-type": "application/json"}
     deliveries = []
     # The one HTTP layer (bounded answers, no redirect to another origin); this loop owns the retries.
     with PoliteSession(rate=0, max_retries=0, deadline=REQUEST_TIMEOUT) as client:
         for callback in callbacks:
             sleep(SECONDS_PER_BLOCK / speed)  # each callback follows the 5 minutes of audio it reports on
             payload = profile.transform("asleep-v1-callback", "request", callback) if profile else callback
-            status, attempts, problem = deliver(client, url, payload, headers, max_attempts=max_attempts,
-                                                backoff=backoff, sleep=sleep)
+            status, attempts, problem, answer = deliver(client, url, payload, headers, max_attempts=max_attempts,
+                                                        backoff=backoff, sleep=sleep)
             data = callback["callback_data"]
-            delivery = Delivery(callback["callback_event"], data.get("inference_seq_num"), status, attempts, problem)
+            delivery = Delivery(callback["callback_event"], data.get("inference_seq_num"), status, attempts, problem,
+                                answer)
             deliveries.append(delivery)
             if on_delivery is not None:
                 on_delivery(delivery)

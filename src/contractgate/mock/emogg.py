@@ -81,7 +81,7 @@ def error(status: int, message: str) -> Reply:
 def respond(session_id: str, headers: Mapping[str, str | None], seed: int, credentials: Credentials) -> Reply:
     authorization = headers["authorization"] or ""
     scheme, _, token = authorization.partition(" ")
-    if scheme.lower() != "bearer" or not same_secret(token.strip(), credentials.emogg_token):
+    if scheme.lower() != "bearer" or not same_secret(token.strip(), credentials["EMOGG_API_TOKEN"]):
         return error(401, "Unauthorized")
     body = session_body(session_id, seed=seed)
     if body is None:  # unknown and forbidden look the same (003 Response codes)
@@ -89,4 +89,4 @@ def respond(session_id: str, headers: Mapping[str, str | None], seed: int, crede
     return Reply(200, body, RATE_LIMIT)
 
 
-API = VendorApi("emogg", ("authorization",), respond, error)
+API = VendorApi("emogg", ("authorization",), respond, error, new_object_id)

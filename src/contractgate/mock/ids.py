@@ -10,7 +10,7 @@ import hashlib
 import random
 import re
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
 #: Session ids as the vendor documents show them (see docs/mock.md). Digits are ASCII: ``\d`` is not.
@@ -71,8 +71,11 @@ def asleep_id_start(session_id: str) -> datetime | None:
 
 
 def sample_ids(api_id: str, count: int, seed: int = 0) -> list[str]:
-    """``count`` distinct random well-formed ids of ``api_id`` outside the 404 subset (tests, benchmarks)."""
-    make = _SAMPLERS[api_id]
+    """``count`` distinct random well-formed ids of ``api_id`` outside the 404 subset (tests, benchmarks);
+    the API's mock module (its catalog ``mock``) says what an id looks like."""
+    from contractgate.mock.registry import rest_mock  # the vendor modules import this one
+
+    make = rest_mock(api_id).sample_id
     rng = rng_for("sample-ids", api_id, seed)
     found: dict[str, None] = {}
     while len(found) < count:
@@ -80,10 +83,3 @@ def sample_ids(api_id: str, count: int, seed: int = 0) -> list[str]:
         if not is_unknown(session_id):
             found[session_id] = None
     return list(found)
-
-
-_SAMPLERS: dict[str, Callable[[datetime, random.Random], str]] = {
-    "asleep-v3": asleep_session_id,
-    "upheal": lambda _created, rng: new_uuid(rng),
-    "emogg": new_object_id,
-}

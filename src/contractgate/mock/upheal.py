@@ -288,7 +288,7 @@ def error(status: int, message: str) -> Reply:
 
 
 def respond(session_id: str, headers: Mapping[str, str | None], seed: int, credentials: Credentials) -> Reply:
-    if not same_secret(headers["x-api-key"], credentials.upheal_api_key):
+    if not same_secret(headers["x-api-key"], credentials["UPHEAL_API_KEY"]):
         return error(403, "Invalid API Key")
     body = session_body(session_id, seed=seed)
     if body is None:
@@ -296,4 +296,8 @@ def respond(session_id: str, headers: Mapping[str, str | None], seed: int, crede
     return Reply(200, body)
 
 
-API = VendorApi("upheal", ("x-api-key",), respond, error)
+def sample_id(_created: datetime, rng: random.Random) -> str:
+    return new_uuid(rng)  # a UUID carries no time
+
+
+API = VendorApi("upheal", ("x-api-key",), respond, error, sample_id)

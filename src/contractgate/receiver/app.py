@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from contractgate.catalog import Operation, load_catalog
+from contractgate.catalog import Api, Operation, load_catalog
 from contractgate.errors import ContractgateError, InputError
 from contractgate.findings import Violation, failing
 from contractgate.mock.common import Credentials, same_secret
@@ -35,8 +36,6 @@ from contractgate.receiver.store import Outcome, Store, canonical, delivery_key
 from contractgate.secrets import Masker
 from contractgate.validate import checker_for
 
-#: The one webhook of the catalog, and the only one whose credentials (``Credentials``) the receiver knows.
-API_ID = "asleep-v1-callback"
 #: A SESSION_COMPLETE of a 24-hour session is about 20 KB; a megabyte is no callback.
 DEFAULT_MAX_BYTES = 1024 * 1024
 #: Seconds a sender gets to deliver the whole body once its headers are accepted.
@@ -48,14 +47,46 @@ JSON_TYPE = "application/json"
 
 def webhook_operation(api_id: str) -> Operation:
     """The operation the receiver checks bodies against; a usage error for an API it cannot receive."""
-    api = load_catalog().api(api_id)
-    if api_id != API_ID:
-        raise ContractgateError(f"cannot receive {api_id!r}: the receiver takes the {API_ID} webhook only")
+    catalog = load_catalog()
+    api = catalog.api(api_id)
+    if api.kind != "webhook":
+        webhooks = ", ".join(a.id for a in catalog.of_kind("webhook")) or "none"
+        raise ContractgateError(f"cannot receive {api_id!r}: it is not a webhook (webhooks: {webhooks})")
     return next(op for op in api.operations.values() if op.is_webhook)
 
 
-def callback_path(api_id: str = API_ID) -> str:
-    return f"/{api_id}"
+def default_webhook() -> str:
+    """The catalog's first webhook: what the receiver takes when no API is named."""
+    webhooks = load_catalog().of_kind("webhook")
+    if not webhooks:
+        raise ContractgateError("the catalog has no webhook to receive")
+    return webhooks[0].id
+
+
+def callback_path(api_id: str | None = None) -> str:
+    """Where a webhook's callbacks are POSTed: ``/<api id>`` (``/asleep-v1-callback``)."""
+    return f"/{api_id or default_webhook()}"
+
+
+@dataclass(frozen=True)
+class _Expected:
+    """One authentication header a callback must carry, in the order they are checked."""
+
+    header: str
+    variable: str
+    value: str
+    secret: bool  # a credential: compared in constant time, never quoted
+    identifier: bool  # whose callbacks these are: a wrong one names the variable that says whom
+
+
+def _expected_headers(api: Api, credentials: Credentials) -> list[_Expected]:
+    auth = api.auth
+    named = ({"authorization": auth["token"]} if auth.get("scheme") == "bearer"
+             else {h.lower(): v for h, v in auth.get("headers", {}).items()})
+    expected = [_Expected(header, var, credentials[var], var in api.secrets or header == "authorization",
+                          var in api.identifiers) for header, var in named.items()]
+    # The key first: a sender without it learns nothing about users.
+    return sorted(expected, key=lambda e: not e.secret)
 
 
 def _brief(violation: Violation) -> dict[str, str]:
@@ -122,15 +153,16 @@ class _AccessLog:
 
 
 class _Receiver:
-    def __init__(self, store: Store, credentials: Credentials, masker: Masker, max_bytes: int,
+    def __init__(self, api_id: str, store: Store, credentials: Credentials, masker: Masker, max_bytes: int,
                  body_timeout: float) -> None:
+        self.api_id = api_id
         self.store = store
-        self.credentials = credentials
         self.masker = masker
         self.max_bytes = max_bytes
         self.body_timeout = body_timeout
-        self.operation = webhook_operation(API_ID)
-        self.checker = checker_for(API_ID, self.operation.operation_id)
+        self.operation = webhook_operation(api_id)
+        self.checker = checker_for(api_id, self.operation.operation_id)
+        self.expected = _expected_headers(load_catalog().api(api_id), credentials)
 
     def masked(self, data: bytes) -> bytes:
         # surrogateescape: bytes that are not UTF-8 (a refused body) are kept exactly, secrets still masked.
@@ -140,14 +172,22 @@ class _Receiver:
         return Response(self.masked(orjson.dumps(body)), status, headers, JSON_TYPE)
 
     def check_headers(self, headers: Headers) -> None:
-        if not same_secret(headers.get("x-api-key"), self.credentials.asleep_api_key):
-            raise HTTPException(401, "x-api-key is missing or wrong")
-        # x-user-id is half of the spec's security requirement (AsleepUserId), so a wrong one is a 401 too.
-        user_id = headers.get("x-user-id")
-        if not user_id:
-            raise HTTPException(401, "x-user-id is missing")
-        if user_id != self.credentials.asleep_user_id:
-            raise HTTPException(401, "x-user-id is not the user this receiver takes callbacks for (ASLEEP_USER_ID)")
+        for expected in self.expected:
+            given = headers.get(expected.header)
+            if expected.header == "authorization":
+                scheme, _, token = (given or "").partition(" ")
+                given = token.strip() if scheme.lower() == "bearer" else None
+            if expected.secret:
+                if not same_secret(given, expected.value):
+                    raise HTTPException(401, f"{expected.header} is missing or wrong")
+                continue
+            # Every header of the security requirement (Asleep's x-user-id: AsleepUserId) answers 401 when wrong.
+            if not given:
+                raise HTTPException(401, f"{expected.header} is missing")
+            if given != expected.value:
+                whose = "the user" if expected.identifier else "the value"
+                raise HTTPException(401, f"{expected.header} is not {whose} this receiver takes callbacks for "
+                                         f"({expected.variable})")
         if headers.get("content-encoding", "identity").lower() != "identity":
             raise HTTPException(415, "content-encoding is not supported; send the body uncompressed")
         if problem := _unsupported_type(headers.get("content-type")):
@@ -187,7 +227,7 @@ class _Receiver:
     def settle(self, body: bytes, headers: Headers) -> tuple[int, dict[str, Any], str]:
         """Check and store one authenticated body: (status, answer, log note). Blocking: runs in a thread."""
         meta: dict[str, Any] = {
-            "api": API_ID, "operation": self.operation.operation_id,
+            "api": self.api_id, "operation": self.operation.operation_id,
             "received_at": datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z"),
             "bytes": len(body), "headers": self.masker.headers(dict(headers)),
         }
@@ -219,14 +259,14 @@ class _Receiver:
         return self.json(status, answer)
 
     async def healthz(self, _: Request) -> Response:
-        return self.json(200, {"status": "ok", "api": API_ID, "callback": callback_path()})
+        return self.json(200, {"status": "ok", "api": self.api_id, "callback": callback_path(self.api_id)})
 
     async def refuse(self, request: Request, exc: HTTPException) -> Response:
         detail = exc.detail
         if exc.status_code == 404:  # routing's: its detail is only the reason phrase
-            detail = f"nothing here; callbacks are POSTed to {callback_path()}"
+            detail = f"nothing here; callbacks are POSTed to {callback_path(self.api_id)}"
         elif exc.status_code == 405:
-            detail = f"{request.method} is not allowed here; callbacks are POSTed to {callback_path()}"
+            detail = f"{request.method} is not allowed here; callbacks are POSTed to {callback_path(self.api_id)}"
         request.state.note = detail
         return self.json(exc.status_code, {"error": detail}, exc.headers)
 
@@ -236,20 +276,24 @@ class _Receiver:
         return self.json(500, {"error": "internal error in the receiver; the delivery was not stored"})
 
 
-def create_receiver(store: Path, *, credentials: Credentials | None = None, masker: Masker | None = None,
-                    max_bytes: int = DEFAULT_MAX_BYTES, body_timeout: float = BODY_TIMEOUT,
-                    log: Callable[[str], None] | None = None) -> Starlette:
-    """The receiver of ``asleep-v1-callback`` deliveries at ``POST /asleep-v1-callback``, storing into ``store``.
+def create_receiver(store: Path, *, api_id: str | None = None, credentials: Credentials | None = None,
+                    masker: Masker | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
+                    body_timeout: float = BODY_TIMEOUT, log: Callable[[str], None] | None = None) -> Starlette:
+    """The receiver of ``api_id``'s deliveries (default: the catalog's first webhook, ``asleep-v1-callback``) at
+    ``POST /<api_id>``, storing into ``store``.
 
-    Accepted credentials default to the mock's (ASLEEP_API_KEY, ASLEEP_USER_ID or their local defaults);
-    ``log`` gets one masked line per request.
+    Accepted credentials are the catalog's auth headers of that API, valued as for the mock (the environment
+    variables, or their local defaults); ``log`` gets one masked line per request.
     """
+    api_id = api_id or default_webhook()
     credentials = credentials or Credentials.from_env()
-    masker = (masker or Masker.from_env()).with_values(credentials.asleep_api_key)
-    receiver = _Receiver(Store(store), credentials, masker, max_bytes, body_timeout)
+    receiver = _Receiver(api_id, Store(store), credentials, masker or Masker.from_env(), max_bytes, body_timeout)
+    # The accepted key is masked even when it is a local default that no environment variable holds.
+    receiver.masker = receiver.masker.with_values(*(e.value for e in receiver.expected if e.secret and e.value))
+    masker = receiver.masker
     middleware = [Middleware(_AccessLog, write=log, masker=masker)] if log is not None else []
     return Starlette(
-        routes=[Route(callback_path(), receiver.callback, methods=["POST"]),
+        routes=[Route(callback_path(api_id), receiver.callback, methods=["POST"]),
                 Route("/healthz", receiver.healthz, methods=["GET"])],
         middleware=middleware,
         exception_handlers={HTTPException: receiver.refuse, Exception: receiver.fail},

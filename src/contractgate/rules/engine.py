@@ -27,7 +27,7 @@ Basis = Literal["documented", "inferred"]
 ID_PATTERN = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*-[A-Z]\d{3}$")
 _COMMON_REQUIRED = ("id", "title", "severity", "basis", "source", "kind")
 _COMMON_OPTIONAL = ("quote", "when", "unless", "each", "note")
-_FILE_KEYS = {"operation", "status", "conditions", "rules"}
+_FILE_KEYS = {"operation", "status", "conditions", "rules", "sections"}
 _NO_BINDING: tuple[Bindings, ...] = ({},)
 #: A rule broken at every epoch of a night would bury the report; the first hits say enough.
 MAX_HITS_PER_RULE = 20
@@ -158,39 +158,104 @@ def _compile_rule(api_id: str, operation_id: str, status: str, raw: Any, named: 
     return CompiledRule(rule, each, when, unless, check)
 
 
-def load_ruleset(api: Api, path: Path | None = None) -> RuleSet | None:
-    """The rules in ``<api folder>/rules.yaml``, compiled; None when the API has no rules file."""
-    path = path or api.folder / "rules.yaml"
-    if not path.exists():
-        return None
-    raw = load_yaml(path)
-    if not isinstance(raw, Mapping) or "rules" not in raw:
-        raise ContractgateError(f"{path}: expected a mapping with a 'rules' list")
-    reject_unknown_keys(raw, _FILE_KEYS, str(path))
-    operation_id = raw.get("operation") or next(iter(api.operations))
-    api.operation(operation_id)
-    status = str(raw.get("status", DEFAULT_STATUS))
-    named: dict[str, Cond] = {}
-    for name, cond in (raw.get("conditions") or {}).items():
+def _conditions(raw: Any, shared: Mapping[str, Cond], where: str) -> dict[str, Cond]:
+    named: dict[str, Cond] = dict(shared)
+    for name, cond in (raw or {}).items():
         try:
             # Messages name a declared condition by its name: "two_stage" reads better than its definition.
             named[name] = memoised(name, compile_cond(cond, named))
         except ContractgateError as exc:
-            raise ContractgateError(f"{path}: condition {name}: {exc}") from None
-    if not isinstance(raw["rules"], list):
-        raise ContractgateError(f"{path}: rules is a list")
-    compiled = [_compile_rule(api.id, operation_id, status, r, named, f"{path}: rule") for r in raw["rules"]]
-    ids = [c.rule.id for c in compiled]
-    if dupes := sorted({i for i in ids if ids.count(i) > 1}):
-        raise ContractgateError(f"{path}: duplicate rule ids {dupes}")
+            raise ContractgateError(f"{where}: condition {name}: {exc}") from None
+    return named
+
+
+def _section(api: Api, raw: Mapping[str, Any], named: Mapping[str, Cond], where: str) -> RuleSet:
+    """One operation and status of a rules file, with the conditions it may name."""
+    operation_id = raw.get("operation") or next(iter(api.operations))
+    api.operation(operation_id)
+    status = str(raw.get("status", DEFAULT_STATUS))
+    if not isinstance(raw.get("rules"), list):
+        raise ContractgateError(f"{where}: rules is a list")
+    compiled = [_compile_rule(api.id, operation_id, status, r, named, f"{where}: rule") for r in raw["rules"]]
     return RuleSet(api.id, operation_id, status, compiled)
 
 
+class RuleBook:
+    """Every section of one API's rules file: one RuleSet per operation and status (error bodies included)."""
+
+    def __init__(self, sections: list[RuleSet]) -> None:
+        self.sections = sections
+
+    @property
+    def rules(self) -> list[Rule]:
+        return [rule for section in self.sections for rule in section.rules]
+
+    def section(self, operation_id: str, status: str | None) -> RuleSet | None:
+        """The rules of ``operation_id`` answered with ``status``; None: a webhook's body, whatever its status."""
+        return next((s for s in self.sections if s.operation_id == operation_id and status in (None, s.status)),
+                    None)
+
+
+def load_rulebook(api: Api, path: Path | None = None) -> RuleBook | None:
+    """``<api folder>/rules.yaml`` compiled; None when the API has no rules file.
+
+    The file is one section (``operation``, ``status``, ``conditions``, ``rules``), or holds more under
+    ``sections`` (a list of such mappings; the file's own ``conditions`` are shared by every section, and
+    its ``rules``, when present, are a section too).
+    """
+    path = path or api.folder / "rules.yaml"
+    if not path.exists():
+        return None
+    raw = load_yaml(path)
+    if not isinstance(raw, Mapping) or not ({"rules", "sections"} & set(raw)):
+        raise ContractgateError(f"{path}: expected a mapping with a 'rules' list or a 'sections' list")
+    reject_unknown_keys(raw, _FILE_KEYS, str(path))
+    shared = _conditions(raw.get("conditions"), {}, str(path))
+    sections = [_section(api, raw, shared, str(path))] if "rules" in raw else []
+    if "sections" in raw:
+        if not isinstance(raw["sections"], list):
+            raise ContractgateError(f"{path}: sections is a list")
+        for i, entry in enumerate(raw["sections"]):
+            where = f"{path}: sections[{i}]"
+            if not isinstance(entry, Mapping) or "rules" not in entry:
+                raise ContractgateError(f"{where}: a section is a mapping with a 'rules' list")
+            reject_unknown_keys(entry, _FILE_KEYS - {"sections"}, where)
+            sections.append(_section(api, entry, _conditions(entry.get("conditions"), shared, where), where))
+    places = [(s.operation_id, s.status) for s in sections]
+    if dupes := sorted({p for p in places if places.count(p) > 1}):
+        raise ContractgateError(f"{path}: two sections for {', '.join(f'{o} {s}' for o, s in dupes)}")
+    ids = [rule.id for s in sections for rule in s.rules]
+    if dupes := sorted({i for i in ids if ids.count(i) > 1}):
+        raise ContractgateError(f"{path}: duplicate rule ids {dupes}")
+    return RuleBook(sections)
+
+
+def load_ruleset(api: Api, path: Path | None = None) -> RuleSet | None:
+    """The first section of the API's rules file (a one-section file: all of it); None without a file."""
+    book = load_rulebook(api, path)
+    return book.sections[0] if book and book.sections else None
+
+
 @cache
+def rulebook_for(api_id: str, root: Path | None = None) -> RuleBook | None:
+    return load_rulebook(load_catalog(root).api(api_id))
+
+
 def rules_for(api_id: str, root: Path | None = None) -> RuleSet | None:
-    return load_ruleset(load_catalog(root).api(api_id))
+    """The API's first section (the 200 body, or the webhook's): what callers that know one section expect."""
+    book = rulebook_for(api_id, root)
+    return book.sections[0] if book and book.sections else None
+
+
+def ruleset_for(api_id: str, operation_id: str, status: str | None, root: Path | None = None) -> RuleSet | None:
+    """The rules of one operation and status (``status`` None, or any, for a webhook's request body)."""
+    book = rulebook_for(api_id, root)
+    if book is None:
+        return None
+    operation = load_catalog(root).operation(api_id, operation_id)
+    return book.section(operation_id, None if operation.is_webhook else status)
 
 
 def all_rules(root: Path | None = None) -> list[Rule]:
     catalog = load_catalog(root)
-    return [r for api_id in catalog.apis if (rs := rules_for(api_id, root)) for r in rs.rules]
+    return [r for api_id in catalog.apis if (book := rulebook_for(api_id, root)) for r in book.rules]
