@@ -100,6 +100,7 @@ class Receiver(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.received: list[tuple[dict[str, str], dict]] = []
         self.script: list[int] = []
+        self.answer = b""  # the body of a refusal
 
     @property
     def url(self) -> str:
@@ -117,8 +118,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         if status == 429:
             self.send_header("retry-after", "0")
-        self.send_header("content-length", "0")
+        answer = self.server.answer if status != 200 else b""
+        self.send_header("content-length", str(len(answer)))
         self.end_headers()
+        self.wfile.write(answer)
 
     def log_message(self, *args: object) -> None:
         pass
@@ -190,3 +193,47 @@ def test_the_emit_callbacks_command(receiver: Receiver, capsys):
     assert receiver.received[-1][1]["callback_data"]["sleep_data"]["session_start_time"].endswith("+09:00")
     assert main(["emit-callbacks", "--url", receiver.url, "--session-id", "20230608020315_a0404"]) == 2
     assert main(["emit-callbacks", "--url", receiver.url, "--session-id", session_id, "--timezone", "Nope"]) == 2
+
+
+def test_the_readme_example_reaches_the_receiver_at_its_real_path(tmp_path, capsys, monkeypatch):
+    """README and docs/mock.md: `emit-callbacks --url http://127.0.0.1:9000/asleep-v1-callback --session-id
+    20240312221500_k3v9q`, against `contractgate receive` (on a free port instead of 9000)."""
+    from tests.receiver.conftest import KEY, USER, receiver_process
+
+    monkeypatch.setenv("ASLEEP_API_KEY", KEY)
+    monkeypatch.setenv("ASLEEP_USER_ID", USER)
+    with receiver_process(tmp_path / "store", tmp_path / "logs") as receiver:
+        assert receiver.url.endswith("/asleep-v1-callback")
+        code = main(["emit-callbacks", "--url", receiver.url, "--session-id", "20240312221500_k3v9q",
+                     "--speed", "1e9"])
+    out = capsys.readouterr().out.splitlines()
+    assert code == 0, out
+    assert out[-2] == "SESSION_COMPLETE: 200 (attempts: 1)"
+    assert len(list((tmp_path / "store" / "accepted").glob("*.json"))) == len(out) - 1
+
+
+def test_a_refusal_prints_the_receivers_reason_and_exits_1(receiver: Receiver, capsys):
+    receiver.script = [422]
+    receiver.answer = b'{"error": "the body breaks its contract (errors: 1)"}'
+    code = main(["emit-callbacks", "--url", receiver.url, "--session-id", ORDINARY[1], "--seed", str(SEED),
+                 "--speed", "1e9"])
+    out = capsys.readouterr().out.splitlines()
+    assert code == 1
+    assert out[0] == ('INFERENCE_COMPLETE #0: HTTP 422 (attempts: 1): {"error": "the body breaks its contract '
+                      '(errors: 1)"}')
+
+
+def test_a_session_that_sends_fewer_callbacks_says_why(receiver: Receiver, capsys):
+    silent = next(i for i in IDS if asleep.night(i, SEED).no_realtime_polling)
+    state = asleep.night(silent, SEED).state
+    assert main(["emit-callbacks", "--url", receiver.url, "--session-id", silent, "--seed", str(SEED)]) == 2
+    err = capsys.readouterr().err
+    assert f"session {silent} is {state}: real-time polling is off for it (NO_REALTIME_POLLING)" in err
+    assert "nothing to send" in err and receiver.received == []
+    running = next(i for i in IDS if asleep.night(i, SEED).state != asleep.COMPLETE
+                   and not asleep.night(i, SEED).no_realtime_polling and callbacks.inference_callbacks(i, seed=SEED))
+    assert main(["emit-callbacks", "--url", receiver.url, "--session-id", running, "--seed", str(SEED),
+                 "--speed", "1e9"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[-2] == (f"note: session {running} is {asleep.night(running, SEED).state}: no SESSION_COMPLETE until "
+                       f"it is COMPLETE")
