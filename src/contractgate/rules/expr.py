@@ -310,7 +310,12 @@ def _comparison(raw: Mapping[str, Any]) -> Cond:
 
     def test(doc: Any, bind: Bindings) -> bool:
         a, b = left.eval(doc, bind), right.eval(doc, bind)
-        return a is not None and b is not None and compare(a, b)
+        if a is None or b is None:
+            return False
+        try:
+            return bool(compare(a, b))
+        except TypeError:  # mistyped operands ("1200" < 1200): the schema reports the type; the condition fails
+            return False
 
     return Cond(test, f"{left.text} {symbol} {right.text}", left.paths + right.paths)
 
