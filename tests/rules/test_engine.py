@@ -109,3 +109,13 @@ def test_the_shipped_specs_folder_loads_from_a_copy(tmp_path):
     root = tmp_path / "specs"
     shutil.copytree(specs_dir(), root)
     assert len(all_rules(root)) == len(all_rules())
+
+
+def test_a_condition_comparing_mistyped_operands_is_false_not_a_crash():
+    from contractgate.validate import checker_for
+    from tests.conftest import example
+
+    body = example("asleep-v1-callback", "derived-session-complete", "request")
+    body["callback_data"]["sleep_data"]["time_in_bed"] = "1200"  # a string where the condition compares a number
+    found = checker_for("asleep-v1-callback", "sessionCallback").check(body)
+    assert [v.pointer for v in found if v.rule == "schema"] == ["/callback_data/sleep_data/time_in_bed"]
