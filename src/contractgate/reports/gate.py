@@ -47,6 +47,15 @@ def _outcome(result: GateResult, op: OperationResult) -> str:
     return ", ".join(parts) or "ok"
 
 
+def _coverage(result: GateResult, op: OperationResult) -> str:
+    """``38 of 44 rules exercised; not exercised: ...``: which promises the answers actually put to the test."""
+    if not op.rule_coverage:
+        return ""
+    missing = result.unexercised(op)
+    line = f"{len(op.rule_coverage) - len(missing)} of {len(op.rule_coverage)} rules exercised"
+    return line + (f"; not exercised (no answer met their condition): {', '.join(missing)}" if missing else "")
+
+
 def _by_check(failures: list[Failure]) -> dict[str, list[Failure]]:
     found: dict[str, list[Failure]] = {}
     for failure in failures:
@@ -94,6 +103,21 @@ def render_junit(result: GateResult) -> str:
                     node = ET.SubElement(case, "failure", message=message, type=check)
                     node.text = "\n\n".join(_plain(f) for f in failures)
                     counts["failures"] += 1
+            for rule, (evaluated, exercised) in sorted(op.rule_coverage.items()):
+                # One case per rule: a rule no answer exercised is skipped, with why (a green gate that never
+                # looked at an OPEN session has not checked what the documents promise for one).
+                case = ET.SubElement(suite, "testcase", classname=f"{api_id}.{op.operation_id}.rules", name=rule,
+                                     time="0.000")
+                counts["tests"] += 1
+                ET.SubElement(case, "properties")
+                for name, value in (("evaluated", evaluated), ("exercised", exercised)):
+                    ET.SubElement(case[0], "property", name=name, value=str(value))
+                if not exercised:
+                    documented = " (documented; --require-coverage fails the run)" if rule in op.documented_rules \
+                        else ""
+                    ET.SubElement(case, "skipped", message=f"not exercised: no answer of {evaluated} met its "
+                                                           f"condition{documented}")
+                    counts["skipped"] += 1
         seconds = sum(op.duration_s for op in ops)
         for name, count in counts.items():
             suite.set(name, str(count))
@@ -130,6 +154,7 @@ def render_markdown(result: GateResult) -> str:
         outcome = f"**{outcome}**" if "failed" in outcome or outcome == "error" else outcome
         lines.append(f"| {op.api_id} | {op.operation_id} | {op.target} | {op.cases} | {answers} | {outcome} |")
     notes = [f"- {op.api_id}: {op.note}." for op in result.operations if op.note]
+    notes += [f"- {op.api_id}: {line}." for op in result.operations if (line := _coverage(result, op))]
     if notes:
         lines += ["", *notes]
     for op in result.operations:
@@ -185,7 +210,7 @@ def _operation_view(result: GateResult, op: OperationResult) -> dict[str, Any]:
         "cases": op.cases, "answers": ", ".join(f"{s}: {n}" for s, n in sorted(op.statuses.items())) or "-",
         "outcome": outcome, "anchor": anchor(op.api_id, op.operation_id).replace("f-", "op-", 1),
         "state": "fail" if "failed" in outcome or outcome == "error" else "skip" if outcome == "skipped" else "pass",
-        "error": op.error, "note": op.note, "skipped_checks": op.skipped_checks,
+        "error": op.error, "note": op.note, "skipped_checks": op.skipped_checks, "coverage": _coverage(result, op),
         "findings": [_failure_view(op, f) for f in result.new_failures(op)],
         "known": [_failure_view(op, f, known=True) for f in result.known_failures(op)],
         "warnings": warnings,
