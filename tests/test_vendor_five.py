@@ -86,8 +86,6 @@ def test_lint_and_validate_take_it(specs, tmp_path):
     assert rules.returncode == 0 and "ECHO-E001" in rules.stdout
 
 
-@pytest.mark.xfail(strict=True, reason="validate.PayloadChecker takes rules_for (the first section); "
-                                      "ruleset_for(api, operation, status) gives an error body its rules")
 def test_validate_applies_the_rules_of_an_error_body(specs, tmp_path):
     body = tmp_path / "err.json"
     body.write_text(json.dumps({"code": 400, "message": "not found"}))

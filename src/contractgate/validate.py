@@ -13,7 +13,7 @@ from contractgate.conflicts import Conflict, at_pointer, load_conflicts
 from contractgate.errors import EXIT_OK, EXIT_USAGE, EXIT_VIOLATION, InputError
 from contractgate.findings import Violation, failing
 from contractgate.payload import DEFAULT_MAX_BYTES, read_payload
-from contractgate.rules import rules_for
+from contractgate.rules.engine import ruleset_for
 from contractgate.schema import SchemaValidator
 from contractgate.spec import DEFAULT_STATUS, Example, Spec, load_spec
 
@@ -28,10 +28,8 @@ class PayloadChecker:
         self.operation_id = operation_id
         self.status = status
         self.schema = SchemaValidator(spec.payload_schema(operation, status))
-        rules = rules_for(spec.api.id, spec.api.folder.parent)
-        applies = rules is not None and rules.operation_id == operation_id and (
-            rules.status == status or operation.is_webhook)
-        self.rules = rules if applies else None
+        # The section of the API's rules for this operation and status (error bodies may have rules too).
+        self.rules = ruleset_for(spec.api.id, operation_id, status, spec.api.folder.parent)
 
     def check(self, payload: Any) -> list[Violation]:
         """Schema violations first, then rule violations (rules skip what is null, absent or mistyped)."""
