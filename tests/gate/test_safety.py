@@ -193,7 +193,7 @@ def test_a_pasted_reproduction_gets_the_answer_the_gate_got(tmp_path, monkeypatc
         pasted = subprocess.run(["bash", "-c", command + " -s -o /dev/null -w '%{http_code}'"], capture_output=True,
                                 text=True, timeout=30, env={"PATH": "/usr/bin:/bin", **secrets})
     capsys.readouterr()
-    status = re.search(r"status (\d+)", summary.split(command)[0].rsplit("### ", 1)[1])
+    status = re.search(r"status: `(\d+)`", summary.split(command)[0].rsplit("### ", 1)[1])
     assert status is not None and pasted.stdout == status.group(1), (pasted.stdout, pasted.stderr)
 
 

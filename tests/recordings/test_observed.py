@@ -64,10 +64,11 @@ def test_nullability_is_read_through_anyof_wrappers_and_maps_are_one_place(folde
 
 @pytest.mark.parametrize(("profile", "api_id", "undocumented", "never_present", "violated"), [
     ("renamed-field", "asleep-v3", [Place("/result/session/osa_stages", 12)],
-     [Place("/result/session/breath_stages", 12)], {}),
+     [Place("/result/session/breath_stages", 12)], {"ASLEEP-V3-N012": 9}),
     ("removed-field", "asleep-v3", [], [Place("/result/missing_data_ratio", 12)], {}),
     ("removed-field", "emogg", [], [Place("/user", 12)], {}),
-    ("broken-conditional", "asleep-v3", [], [], {"ASLEEP-V3-N001": 2, "ASLEEP-V3-I103": 1}),
+    ("broken-conditional", "asleep-v3", [], [], {"ASLEEP-V3-N001": 2, "ASLEEP-V3-I103": 1, "ASLEEP-V3-N012": 2,
+                                                 "ASLEEP-V3-N013": 2}),
 ])
 def test_a_drift_profile_shows_where_it_changed_the_answers(folders, profile, api_id, undocumented, never_present,
                                                             violated):
@@ -96,7 +97,7 @@ def test_the_command_renders_every_format_and_says_what_never_violated_means(fol
     doc = json.loads(out)
     assert code == 0 and [g["location"] for g in doc["groups"]] == ["response 200", "response 404"]
     assert {r["rule"]: r["violated"] for r in doc["groups"][0]["rules"] if r["violated"]} == {
-        "ASLEEP-V3-N001": 2, "ASLEEP-V3-I103": 1}
+        "ASLEEP-V3-N001": 2, "ASLEEP-V3-I103": 1, "ASLEEP-V3-N012": 2, "ASLEEP-V3-N013": 2}
     for fmt, marker in (("md", "### Rules violated"), ("html", "<h3>Rules violated</h3>")):
         assert run(capsys, "observed", folder, "--format", fmt, "--out", tmp_path / f"r.{fmt}")[0] == 0
         text = (tmp_path / f"r.{fmt}").read_text(encoding="utf-8")
