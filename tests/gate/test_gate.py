@@ -59,7 +59,8 @@ def test_every_drift_profile_fails_the_gate_with_what_it_declares(profile):
 
 
 def test_a_flaky_server_fails_the_gate_with_server_errors_in_process():
-    result = gate("flaky", apis=["emogg"])
+    # One answer in five is an error, most of them 429s: 60 examples make sporadic 5xx a certainty for the seed.
+    result = gate("flaky", apis=["emogg"], max_examples=60)
     checks = {f.check for op in result.operations for f in op.failures.values()}
     assert "not_a_server_error" in checks
 
