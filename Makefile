@@ -17,8 +17,9 @@ run: $(STAMP)
 	$(BIN)/contractgate lint --quiet
 	$(BIN)/contractgate run --report-dir reports
 
+# Two workers: one per core of the machines this runs on (tests are independent: tmp dirs, port 0).
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2
 	$(BIN)/ruff check src tests bench
 	$(BIN)/lint-imports
 

@@ -11,6 +11,7 @@ from contractgate.secrets import LOCAL_DEFAULTS
 from tests.support import running_mock
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", range(1, 11))
 def test_broken_conditional_fails_at_five_examples_on_every_seed(tmp_path, capsys, seed):
     code = main(["run", "--profile", "broken-conditional", "--api", "asleep-v3", "--max-examples", "5",
@@ -71,3 +72,10 @@ def test_a_recording_folder_as_ids_orders_them_by_what_they_exercise(tmp_path, m
                      "--report-dir", str(tmp_path / "r")])
     out = capsys.readouterr().out
     assert code == 0, out
+
+
+def test_broken_conditional_fails_at_five_examples(tmp_path, capsys):
+    """The quick twin of the ten-seed test (marked slow): one seed in every `make test`."""
+    assert main(["run", "--profile", "broken-conditional", "--api", "asleep-v3", "--max-examples", "5", "--seed", "2",
+                 "--report-dir", str(tmp_path)]) == 1
+    assert "ASLEEP-V3-N001" in capsys.readouterr().out

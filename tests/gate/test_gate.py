@@ -49,6 +49,7 @@ def test_the_faithful_mock_passes_every_check_and_every_api_answers_with_bodies(
             assert any(400 <= s < 500 for s in op.statuses), f"{op.api_id} had no negative answer"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("profile", CHANGES)
 def test_every_drift_profile_fails_the_gate_with_what_it_declares(profile):
     expected = {(e["api"], e["rule"]) for e in PROFILES[profile].expect}
@@ -65,6 +66,7 @@ def test_a_flaky_server_fails_the_gate_with_server_errors_in_process():
     assert "not_a_server_error" in checks
 
 
+@pytest.mark.slow
 def test_a_slow_server_fails_a_gate_with_a_response_time_budget():
     result = gate("slow", apis=["emogg"], max_examples=2, max_response_time=0.2)
     checks = {f.check for op in result.operations for f in op.failures.values()}
@@ -72,6 +74,7 @@ def test_a_slow_server_fails_a_gate_with_a_response_time_budget():
     assert gate("slow", apis=["emogg"], max_examples=2).ok  # slowness alone breaks no contract
 
 
+@pytest.mark.slow
 def test_over_loopback_the_same_gate_passes_faithful_and_catches_a_broken_rule():
     with running_mock("--seed", "7") as mock:
         assert gate(target=mock.origin, apis=["asleep-v3", "emogg"], max_examples=15).ok

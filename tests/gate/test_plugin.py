@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 
 def pytest_in(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", *args], cwd=folder,
@@ -21,6 +23,7 @@ def test_an_sdk_repository_runs_the_contract_tests_in_its_own_pytest(tmp_path):
     assert "3 deselected" in done.stdout
 
 
+@pytest.mark.slow
 def test_a_new_failure_fails_the_sdk_run_and_a_baseline_excuses_it(tmp_path):
     args = ["--contractgate", "--contractgate-api", "asleep-v3", "--contractgate-max-examples", "10",
             "--contractgate-profile", "type-change", "--contractgate-seed", "3"]

@@ -27,6 +27,7 @@ def run(tmp_path, *args: str) -> tuple[int, str, str]:
     return code, (tmp_path / "summary.md").read_text(), (tmp_path / "report.html").read_text()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("profile", CHANGES)
 def test_each_drift_profile_is_named_at_its_pointer_without_dumps_or_long_arrays(tmp_path, capsys, profile):
     apis = sorted({e["api"] for e in PROFILES[profile].expect})
@@ -108,8 +109,9 @@ def test_max_failures_stops_sending_and_says_so(tmp_path, capsys):
     code = main(["run", "--seed", "7", "--max-examples", "30", "--profile", "renamed-field", "--api", "asleep-v3",
                  "--max-failures", "1", "--report-dir", str(tmp_path)])
     out = capsys.readouterr().out
-    assert code == 1 and "stopped sending after 1 distinct failures (--max-failures 1)" in out
-    assert sum(line.startswith("  FAIL") for line in out.splitlines()) == 1
+    # The answer that crossed the bound keeps all it showed (here two findings); nothing is sent after it.
+    assert code == 1 and "(--max-failures 1)" in out and "stopped sending after" in out
+    assert "requests sent: GET 1;" in out
 
 
 def test_junit_is_valid_with_times_and_skips(tmp_path, capsys):

@@ -197,6 +197,7 @@ def test_a_pasted_reproduction_gets_the_answer_the_gate_got(tmp_path, monkeypatc
     assert status is not None and pasted.stdout == status.group(1), (pasted.stdout, pasted.stderr)
 
 
+@pytest.mark.slow
 def test_a_tls_error_is_exit_2_in_one_line(tmp_path, capsys):
     # A plain-HTTP server spoken to over https: the handshake fails, on loopback.
     with running_mock() as mock:

@@ -85,6 +85,7 @@ async def _deliver(client: httpx.AsyncClient, url: str, body: bytes, attempts: C
     raise AssertionError(f"not delivered in {ATTEMPTS} attempts")
 
 
+@pytest.mark.slow
 def test_1000_callbacks_are_stored_exactly_once_while_300_slowloris_connections_are_held(tmp_path):
     bodies = distinct_callbacks(LOAD)
     store = tmp_path / "store"
@@ -151,6 +152,7 @@ def _status_and_json(answer: bytes) -> tuple[int, dict]:
     return int(lines[0].split()[1]), json.loads(body)
 
 
+@pytest.mark.slow
 def test_a_client_that_never_finishes_its_headers_is_answered_408_and_dropped(tmp_path):
     with receiver_process(tmp_path / "store", tmp_path / "logs") as receiver:
         address = _address(receiver.url)

@@ -11,6 +11,7 @@ import uuid
 
 import httpx
 import orjson
+import pytest
 
 from contractgate.cli import main
 from contractgate.mock import callbacks
@@ -90,6 +91,7 @@ def test_nothing_acknowledged_is_lost_when_the_process_is_killed_between_two_req
     assert [p.name for p in artifacts(store) if p.name.startswith(".")] == []
 
 
+@pytest.mark.slow
 def test_1000_callbacks_from_50_concurrent_senders_are_each_stored_exactly_once(tmp_path):
     bodies = distinct_callbacks(LOAD)
     assert len({delivery_key(canonical(b)) for b in bodies}) == LOAD

@@ -50,7 +50,7 @@ from contractgate.spec import load_document
 from contractgate.validate import PayloadChecker, checker_for
 
 EXCERPT_CHARS = 2000
-STRATIFY_CANDIDATES = 120  # mock sessions looked at to find ones that exercise every rule
+STRATIFY_CANDIDATES = 60  # mock sessions looked at to find ones that exercise every rule
 SCHEMA_CHECK = "response_schema_conformance"
 
 
