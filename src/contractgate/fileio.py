@@ -73,6 +73,19 @@ def read_regular(path: str | Path, max_bytes: int, limit: str = "") -> bytes:
     return data
 
 
+def read_text(path: str | Path, max_bytes: int, limit: str = "", prefix: str = "", suffix: str = "") -> str:
+    """The UTF-8 text of the regular file ``path`` (see read_regular), every failure one ContractgateError:
+    ``prefix`` and ``suffix`` frame the message (``cannot read``, ``(--ids)``)."""
+    try:
+        data = read_regular(path, max_bytes, limit)
+    except InputError as exc:
+        raise ContractgateError(f"{prefix}{path}: {exc.cause}{suffix}") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ContractgateError(f"{path}: not valid UTF-8 (byte {exc.start}){suffix}") from None
+
+
 def ensure_folder(path: Path) -> Path:
     """Create folder ``path`` (and its parents) or raise WriteError saying why it cannot be."""
     try:

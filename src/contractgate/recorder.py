@@ -26,6 +26,7 @@ import requests
 
 from contractgate.catalog import Api, Catalog, Operation, load_catalog
 from contractgate.errors import ContractgateError, InputError
+from contractgate.fileio import read_text
 from contractgate.gate.target import Target
 from contractgate.http import (
     DEFAULT_DEADLINE,
@@ -122,17 +123,9 @@ def session_id_of(operation: Operation, path: str) -> str | None:
 def read_ids(path: Path, max_bytes: int | None = None) -> list[str]:
     """Session ids from a text file (one per line; blank lines and ``#`` comments skipped) or a JSON list, of
     at most ``max_bytes`` (default ``payload.MAX_IDS_BYTES``); a FIFO or a device is refused, not read."""
-    from contractgate.fileio import read_regular
     from contractgate.payload import MAX_IDS_BYTES
 
-    try:
-        data = read_regular(path, max_bytes or MAX_IDS_BYTES)
-    except InputError as exc:
-        raise ContractgateError(f"{path}: {exc.cause} (--ids)") from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ContractgateError(f"{path}: not valid UTF-8 (byte {exc.start}) (--ids)") from None
+    text = read_text(path, max_bytes or MAX_IDS_BYTES, suffix=" (--ids)")
     if text.lstrip().startswith("["):
         try:
             ids = orjson.loads(text)

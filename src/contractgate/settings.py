@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from contractgate.errors import ContractgateError
+from contractgate.fileio import read_text
 
 CONFIG_FILE = "contractgate.toml"
 MAX_CONFIG_BYTES = 1024 * 1024
@@ -84,19 +85,9 @@ def find_config(start: Path | None = None) -> tuple[Path, tuple[str, ...]] | Non
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    text = read_text(path, MAX_CONFIG_BYTES, "the limit for config files", prefix="cannot read ")
     try:
-        if not path.is_file():
-            raise ContractgateError(f"{path}: not a regular file" if path.exists() else f"{path}: no such file")
-        with path.open("rb") as handle:
-            data = handle.read(MAX_CONFIG_BYTES + 1)
-    except OSError as exc:
-        raise ContractgateError(f"cannot read {path}: {exc.strerror or exc}") from None
-    if len(data) > MAX_CONFIG_BYTES:
-        raise ContractgateError(f"{path}: larger than the {MAX_CONFIG_BYTES // 1024} KB a config file may be")
-    try:
-        return tomllib.loads(data.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise ContractgateError(f"{path}: not valid UTF-8 (byte {exc.start})") from None
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ContractgateError(f"{path}: not valid TOML: {exc}") from None
 

@@ -15,8 +15,8 @@ from typing import Any
 
 import yaml
 
-from contractgate.errors import ContractgateError, InputError
-from contractgate.fileio import read_regular
+from contractgate.errors import ContractgateError
+from contractgate.fileio import read_text
 from contractgate.payload import MAX_DEPTH
 
 #: The largest spec of the project is 42 KB; a vendor's full OpenAPI document is rarely above 1 MB.
@@ -139,15 +139,7 @@ def parse_yaml(text: str, name: str) -> Any:
 
 
 def load_yaml(path: Path, max_bytes: int = MAX_BYTES) -> Any:
-    try:
-        data = read_regular(path, max_bytes, "the limit for YAML files")
-    except InputError as exc:
-        raise ContractgateError(f"cannot read {path}: {exc.cause}") from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ContractgateError(f"{path}: not valid UTF-8 (byte {exc.start})") from None
-    return parse_yaml(text, str(path))
+    return parse_yaml(read_text(path, max_bytes, "the limit for YAML files", prefix="cannot read "), str(path))
 
 
 def reject_unknown_keys(raw: Mapping[Any, Any], allowed: Collection[str], where: str, context: str = "") -> None:
