@@ -23,6 +23,7 @@ from contractgate.gate.config import GateConfig
 from contractgate.gate.plugin import CONTRACT_TESTS, start
 from contractgate.gate.results import GateResult, OperationResult
 from contractgate.gate.suite import GateSuite, selected_apis
+from contractgate.wording import plural
 
 Echo = Callable[[str], None]
 
@@ -50,7 +51,7 @@ class _Run:
         start(config, self.suite)
 
     def progress(self, op: OperationResult) -> None:
-        line = f"  {op.api_id}: {_plural(op.cases, 'case')}, {_plural(len(op.failures), 'failure')} so far"
+        line = f"  {op.api_id}: {plural(op.cases, 'case')}, {plural(len(op.failures), 'failure')} so far"
         if self.live:
             sys.stdout.write(f"\r\033[K{line}")
             sys.stdout.flush()
@@ -74,10 +75,6 @@ class _Run:
             self.echo(f"  {name:<60} {outcome}  ({report.duration:.1f} s)")
             if report.failed and "new contract failures" not in report.longreprtext:
                 self.errors[str(report.nodeid)] = _one_line(report.longreprtext)
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}{'s' * (n != 1)}"
 
 
 def _one_line(text: str) -> str:

@@ -25,8 +25,8 @@ from contractgate.fileio import write_text_atomic
 from contractgate.pointer import unescape_token
 from contractgate.reports.html import fragment
 from contractgate.reports.html import render as render_page
-from contractgate.reports.wording import plural
 from contractgate.secrets import Masker
+from contractgate.wording import plural
 
 _SHORT = 80  # characters of a value in sentences and tables; JSON always has the whole value
 

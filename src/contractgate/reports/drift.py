@@ -21,7 +21,7 @@ from contractgate.findings import Violation
 from contractgate.reports import diff as diff_report
 from contractgate.reports.finding import FindingView, anchor, markdown_block
 from contractgate.reports.html import render as render_page
-from contractgate.reports.wording import plural
+from contractgate.wording import plural
 
 
 def _severities(drift: DriftRun) -> Counter[str]:

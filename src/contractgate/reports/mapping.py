@@ -17,7 +17,7 @@ from contractgate.mapping.model import MappedField, MappingFile, Side, UnmappedF
 from contractgate.mapping.static import CheckResult, Finding
 from contractgate.mapping.transforms import TransformSpec
 from contractgate.reports.html import fragment
-from contractgate.reports.wording import plural
+from contractgate.wording import plural
 
 _SHORT = 60  # characters of a value shown in text and tables; JSON always has the whole value
 _ONLY_TITLES: tuple[tuple[Side, str], ...] = (("v1", "v1 fields without a v3 counterpart"),

@@ -12,8 +12,8 @@ import orjson
 from contractgate.observed import GroupReport, ObservedReport
 from contractgate.reports.diff import value_text
 from contractgate.reports.html import render as render_page
-from contractgate.reports.wording import plural
 from contractgate.secrets import Masker
+from contractgate.wording import plural
 
 Section = tuple[str, tuple[str, ...], list[tuple[str, ...]]]
 

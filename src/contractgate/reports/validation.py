@@ -7,8 +7,8 @@ from collections.abc import Sequence
 import orjson
 
 from contractgate.reports.finding import FindingView, text_line
-from contractgate.reports.wording import plural
 from contractgate.validate import FileResult
+from contractgate.wording import plural
 
 
 def render_json(results: Sequence[FileResult]) -> str:

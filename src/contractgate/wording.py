@@ -1,4 +1,4 @@
-"""Wording shared by the renderers, so that every report counts things the same way."""
+"""Wording shared by every output (reports, console lines), so that everything counts things the same way."""
 
 from __future__ import annotations
 
