@@ -109,3 +109,23 @@ def test_lint_prints_ok_and_exits_0_on_the_projects_specs(capsys):
 def test_audit_docs_is_a_report_not_a_verdict(capsys):
     assert main(["audit-docs", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)
+
+
+def test_validate_and_drift_say_which_rules_their_payloads_exercised(tmp_path, capsys):
+    from tests.conftest import PAYLOADS
+
+    files = sorted(str(p) for p in PAYLOADS.glob("asleep-v3*.json"))
+    assert main(["validate", "asleep-v3", "getSession", *files]) == 0
+    line = capsys.readouterr().out.splitlines()[-1]
+    assert line.startswith("rules: ") and " exercised by these files" in line
+    assert main(["validate", "asleep-v3", "getSession", "--format", "json", *files]) == 0
+    coverage = json.loads(capsys.readouterr().out)["coverage"]
+    assert coverage["ASLEEP-V3-N002"]["evaluated"] == len(files) and coverage["ASLEEP-V3-N002"]["exercised"] >= 1
+    base = tmp_path / "base"
+    assert main(["record", "--api", "asleep-v3", "--sample", "5", "--out", str(base)]) == 0
+    assert main(["drift", "--api", "asleep-v3", "--baseline", str(base), "--report-dir", str(tmp_path)]) == 0
+    capsys.readouterr()
+    [report] = (tmp_path / "drift").glob("*.json")
+    assert json.loads(report.read_text())["coverage"]["ASLEEP-V3-N001"]["evaluated"] >= 1
+    [markdown] = (tmp_path / "drift").glob("*.md")
+    assert "**Rules**: " in markdown.read_text()

@@ -8,7 +8,7 @@ or an answer breaks its contract at error severity. Rendering is ``reports/drift
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -48,6 +48,8 @@ class DriftRun:
     validation: tuple[Checked, ...]
     changes: tuple[Change, ...]
     errors: tuple[InputError, ...]  # baseline or new files that could not be read: left out of the diff
+    # rule id -> (answers it was evaluated on, answers that exercised it): which promises the answers tested
+    coverage: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     @property
     def breaking(self) -> bool:
@@ -110,4 +112,18 @@ def run_drift(api_id: str, baseline: Path, target: Target, out: Path, volatile: 
     validation = tuple(c for i in new if (c := _checked(i, validate_interaction(i), known)).violations or c.known)
     changes = diff_recordings(match(old, new), schema_for=payload_schema_or_none, volatile=volatile)
     return DriftRun(api_id, target.name, str(baseline), str(out), recorded_at, recorded, len(new), validation,
-                 tuple(changes), (*before.errors, *after.errors))
+                    tuple(changes), (*before.errors, *after.errors), _coverage(new))
+
+
+def _coverage(interactions: list[Interaction]) -> dict[str, tuple[int, int]]:
+    counts: dict[str, list[int]] = {}
+    for interaction in interactions:
+        checker = interaction_checker(interaction.api, interaction.operation, interaction.status)
+        if checker is None or checker.rules is None or interaction.payload is ABSENT:
+            continue
+        exercised = set(checker.rules.triggered(interaction.payload))
+        for rule in checker.rules.rules:
+            seen = counts.setdefault(rule.id, [0, 0])
+            seen[0] += 1
+            seen[1] += rule.id in exercised
+    return {rule: (n, hit) for rule, (n, hit) in counts.items()}

@@ -64,6 +64,7 @@ class FileResult:
     error: str | None = None  # the file could not be read as a payload
     known: list[Violation] = field(default_factory=list)  # excused by a baseline of known deviations
     strict: bool = False  # the verdict's policy: warnings fail too
+    exercised: tuple[str, ...] = ()  # the rules whose condition held for this payload (rule coverage)
 
     @property
     def failed(self) -> bool:
@@ -99,8 +100,9 @@ def validate_files(
         except InputError as exc:
             results.append(FileResult(str(file), error=exc.cause, strict=strict))
             continue
+        exercised = tuple(checker.rules.triggered(payload)) if checker.rules is not None else ()
         results.append(FileResult(str(file), [_with_conflicts(v, at_pointer(recorded, checker.api_id, v.pointer))
-                                               for v in checker.check(payload)], strict=strict))
+                                               for v in checker.check(payload)], strict=strict, exercised=exercised))
     return results
 
 
@@ -124,6 +126,13 @@ def _with_conflicts(violation: Violation, conflicts: list[Conflict]) -> Violatio
     """Where a document contradicts itself at this place, say so: the finding may be the document's."""
     ids = tuple(c.id for c in conflicts)
     return replace(violation, conflicts=ids) if ids else violation
+
+
+def rule_coverage(results: Iterable[FileResult], checker: PayloadChecker) -> dict[str, tuple[int, int]]:
+    """Rule id -> (payloads it was evaluated on, payloads that exercised it): which promises the files tested."""
+    read = [r for r in results if r.error is None]
+    rules = checker.rules.rules if checker.rules is not None else []
+    return {rule.id: (len(read), sum(rule.id in r.exercised for r in read)) for rule in rules}
 
 
 def exit_code(results: Iterable[FileResult]) -> int:

@@ -9,9 +9,16 @@ import click
 from contractgate.baseline import load_baseline
 from contractgate.catalog import load_catalog
 from contractgate.payload import DEFAULT_MAX_BYTES
-from contractgate.reports.validation import render_json, render_text
+from contractgate.reports.validation import coverage_line, render_json, render_text
 from contractgate.spec import DEFAULT_STATUS
-from contractgate.validate import apply_baseline, checker_for, exit_code, seen_fingerprints, validate_files
+from contractgate.validate import (
+    apply_baseline,
+    checker_for,
+    exit_code,
+    rule_coverage,
+    seen_fingerprints,
+    validate_files,
+)
 
 
 @click.command()
@@ -42,12 +49,15 @@ def validate(api: str, operation: str, files: tuple[str, ...], status: str, fmt:
     for result in results:
         if result.error is not None:
             click.echo(f"contractgate: error: {result.file}: {result.error}", err=True)
+    coverage = rule_coverage(results, checker)
     if fmt == "json":
-        click.echo(render_json(results))
+        click.echo(render_json(results, coverage))
     else:
         text = render_text([r for r in results if r.error is None])
         if text:
             click.echo(text)
+        if len(files) > 1 and (line := coverage_line(coverage)):
+            click.echo(line)  # over a folder of payloads: which of the promises they put to the test
     if known is not None:
         triage = known.triage(seen_fingerprints(results, checker))
         click.echo(f"baseline {baseline}: {sum(len(r.known) for r in results)} known findings, "

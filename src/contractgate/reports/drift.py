@@ -21,6 +21,7 @@ from contractgate.findings import Violation
 from contractgate.reports import diff as diff_report
 from contractgate.reports.finding import FindingView, anchor, markdown_block
 from contractgate.reports.html import render as render_page
+from contractgate.reports.validation import coverage_line
 from contractgate.wording import plural
 
 
@@ -63,6 +64,7 @@ def drift_dict(drift: DriftRun) -> dict[str, Any]:
         "validation": [{"file": c.interaction.file, "request": c.interaction.label, "status": c.interaction.status,
                         "violations": [v.to_dict() for v in c.violations]} for c in drift.validation],
         "changes": [diff_report.change_dict(c) for c in _changes(drift)],
+        "coverage": {rule: {"evaluated": n, "exercised": hit} for rule, (n, hit) in drift.coverage.items()},
         "breaking": drift.breaking,
         "failed": drift.failed,
         "errors": [str(e) for e in drift.errors],
@@ -97,7 +99,8 @@ def _findings(drift: DriftRun) -> list[tuple[str, str, FindingView]]:
 def _facts(drift: DriftRun) -> list[tuple[str, str]]:
     return [("Verdict", verdict(drift)), ("Baseline", drift.baseline), ("New recording", drift.recording),
             ("Recorded", f"{drift.recorded.already} already recorded, {len(drift.recorded.written)} new"),
-            ("Validation", validation_summary(drift)), ("Changes", diff_report.summary(drift.changes))]
+            ("Validation", validation_summary(drift)), ("Changes", diff_report.summary(drift.changes)),
+            *([("Rules", coverage_line(drift.coverage))] if drift.coverage else [])]
 
 
 def _cell(text: str) -> str:

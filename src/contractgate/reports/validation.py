@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import orjson
 
@@ -11,8 +12,20 @@ from contractgate.validate import FileResult
 from contractgate.wording import plural
 
 
-def render_json(results: Sequence[FileResult]) -> str:
-    return orjson.dumps({"results": [r.to_dict() for r in results]}, option=orjson.OPT_INDENT_2).decode()
+def render_json(results: Sequence[FileResult], coverage: Mapping[str, tuple[int, int]] | None = None) -> str:
+    doc: dict[str, Any] = {"results": [r.to_dict() for r in results]}
+    if coverage is not None:
+        doc["coverage"] = {rule: {"evaluated": n, "exercised": hit} for rule, (n, hit) in coverage.items()}
+    return orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode()
+
+
+def coverage_line(coverage: Mapping[str, tuple[int, int]]) -> str:
+    """``rules: 30 of 44 exercised by these files; not exercised: ...`` (empty without rules)."""
+    if not coverage:
+        return ""
+    missing = [rule for rule, (_, hit) in coverage.items() if not hit]
+    line = f"rules: {len(coverage) - len(missing)} of {len(coverage)} exercised by these files"
+    return line + (f"; not exercised (no file met their condition): {', '.join(missing)}" if missing else "")
 
 
 def render_text(results: Sequence[FileResult]) -> str:
