@@ -56,3 +56,23 @@ def test_a_bad_config_is_one_line_naming_key_and_file(tmp_path, monkeypatch, cap
 def test_an_explicit_config_that_is_missing_is_exit_2(tmp_path, capsys):
     assert main(["run", "--config", str(tmp_path / "nope.toml")]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_bad_inputs_and_outputs_of_run_are_one_line_and_exit_2(tmp_path, capsys):
+    import os
+
+    fifo = tmp_path / "ids.fifo"
+    os.mkfifo(fifo)
+    sparse = tmp_path / "huge.txt"
+    with sparse.open("wb") as handle:
+        handle.truncate(1024 ** 3)  # 1 GB of nothing: refused by its size, never read
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    for args, cause in (
+        (["--ids", f"emogg={fifo}"], "not a regular file"),
+        (["--ids", f"emogg={sparse}"], "limit"),
+        (["--report-dir", str(blocker / "reports")], "cannot"),
+    ):
+        assert main(["run", "--api", "emogg", "--max-examples", "2", *args]) == 2, args
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and cause in err[0] and "Traceback" not in err[0], err

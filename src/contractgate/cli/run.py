@@ -12,7 +12,7 @@ import click
 from contractgate.baseline import Baseline, load_baseline, save_baseline
 from contractgate.catalog import load_catalog
 from contractgate.errors import EXIT_OK, EXIT_USAGE, EXIT_VIOLATION, ContractgateError
-from contractgate.fileio import write_text_atomic
+from contractgate.fileio import check_folder, write_text_atomic
 from contractgate.gate.config import GateConfig, split_pairs
 from contractgate.gate.results import GateResult
 from contractgate.gate.runner import run_gate
@@ -86,6 +86,7 @@ def run(ctx: click.Context, target: str, base_urls: tuple[str, ...], apis: tuple
     e.g. a live target without credentials).
     """
     catalog = load_catalog()
+    check_folder(report_dir)  # a report that cannot be written would waste the whole run: said before it
     if update_baseline and baseline is None:
         raise click.UsageError("--update-baseline needs --baseline FILE")
     if baseline is not None and not update_baseline and not baseline.is_file():
