@@ -119,3 +119,13 @@ def test_a_condition_comparing_mistyped_operands_is_false_not_a_crash():
     body["callback_data"]["sleep_data"]["time_in_bed"] = "1200"  # a string where the condition compares a number
     found = checker_for("asleep-v1-callback", "sessionCallback").check(body)
     assert [v.pointer for v in found if v.rule == "schema"] == ["/callback_data/sleep_data/time_in_bed"]
+
+
+def test_context_pointers_show_beside_the_trigger_values():
+    from contractgate.validate import checker_for
+    from tests.conftest import clean
+
+    body = clean("asleep-v3-open")
+    body["result"]["stat"] = {"time_in_bed": 3600}
+    [n001] = [v for v in checker_for("asleep-v3", "getSession").check(body) if v.rule == "ASLEEP-V3-N001"]
+    assert n001.values["/result/session/state"] == "OPEN" and "/result/peculiarities" in n001.values

@@ -19,14 +19,14 @@ from contractgate.errors import ContractgateError
 from contractgate.findings import Severity, Violation
 from contractgate.pointer import Bindings, CompiledPointer, bindings
 from contractgate.rules.expr import Cond, begin_check, compile_cond, memoised
-from contractgate.rules.kinds import RULE_KINDS, Check, Hit
+from contractgate.rules.kinds import RULE_KINDS, Check, Hit, scalar
 from contractgate.spec import DEFAULT_STATUS
 from contractgate.yamlfile import load_yaml, reject_unknown_keys
 
 Basis = Literal["documented", "inferred"]
 ID_PATTERN = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*-[A-Z]\d{3}$")
 _COMMON_REQUIRED = ("id", "title", "severity", "basis", "source", "kind")
-_COMMON_OPTIONAL = ("quote", "when", "unless", "each", "note")
+_COMMON_OPTIONAL = ("quote", "when", "unless", "each", "note", "context")
 _FILE_KEYS = {"operation", "status", "conditions", "rules", "sections"}
 _NO_BINDING: tuple[Bindings, ...] = ({},)
 #: A rule broken at every epoch of a night would bury the report; the first hits say enough.
@@ -122,6 +122,23 @@ def _violation(rule: Rule, hit: Hit) -> Violation:
                      message=hit.message, source=rule.source, title=rule.title, quote=rule.quote, values=hit.values)
 
 
+def _with_context(check: Check, raw: Any) -> Check:
+    """``check`` whose hits also show the values at the ``context`` pointers: what a reader needs to see why
+    the rule applied beyond what its condition read (for a stat that must be null: the session's state)."""
+    if not isinstance(raw, list) or not raw or not all(isinstance(p, str) for p in raw):
+        raise ContractgateError("context is a list of JSON Pointers")
+    paths = [CompiledPointer.compile(p) for p in raw]
+
+    def with_context(doc: Any, bind: Bindings) -> list[Hit]:
+        hits = check(doc, bind)
+        if not hits:
+            return hits
+        shown = {p.pointer(bind): scalar(p.get(doc, bind)) for p in paths if not p.wildcard}
+        return [hit._replace(values={**hit.values, **shown}) for hit in hits]
+
+    return with_context
+
+
 def _compile_rule(api_id: str, operation_id: str, status: str, raw: Any, named: Mapping[str, Cond],
                   where: str) -> CompiledRule:
     if not isinstance(raw, Mapping):
@@ -149,6 +166,8 @@ def _compile_rule(api_id: str, operation_id: str, status: str, raw: Any, named: 
         unless = compile_cond(raw["unless"], named) if "unless" in raw else None
         each = CompiledPointer.compile(raw["each"]) if "each" in raw else None
         check = spec.compile(args, when, named)
+        if "context" in raw:
+            check = _with_context(check, raw["context"])
     except ContractgateError as exc:
         raise ContractgateError(f"{where}: {exc}") from None
     rule = Rule(id=str(rule_id), api_id=api_id, operation_id=operation_id, status=status, title=str(raw["title"]),
