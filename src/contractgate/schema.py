@@ -69,14 +69,21 @@ def as_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
+class Summary(str):
+    """A description of a value too large to quote (``{23 members: ...}``): already JSON-like text, so a report
+    shows it as it is rather than as a JSON string; JSON output still gets a plain string."""
+
+    __slots__ = ()
+
+
 def short(value: Any, limit: int = 60) -> str:
     """``value`` as JSON short enough for a one-line message."""
     if isinstance(value, list) and len(value) > 5:
-        return f"[{len(value)} items]"
+        return Summary(f"[{len(value)} items]")
     if isinstance(value, dict) and len(value) > 3:
-        return "{" + f"{len(value)} members: " + ", ".join(as_json(k) for k in list(value)[:3]) + ", ...}"
+        return Summary("{" + f"{len(value)} members: " + ", ".join(as_json(k) for k in list(value)[:3]) + ", ...}")
     text = as_json(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    return Summary(text if len(text) <= limit else text[: limit - 3] + "...")
 
 
 def _scalar(value: Any) -> Any:

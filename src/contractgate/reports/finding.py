@@ -12,14 +12,14 @@ from typing import Any
 
 from contractgate.absent import ABSENT
 from contractgate.findings import Violation
-from contractgate.schema import as_json
+from contractgate.schema import Summary, as_json
 
 
 def json_text(value: Any, limit: int = 160) -> str:
     """A value as a report shows it: JSON, ``(absent)`` for no value, cut at ``limit`` characters."""
     if value is ABSENT:
         return "(absent)"
-    text = as_json(value)
+    text = str(value) if isinstance(value, Summary) else as_json(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
