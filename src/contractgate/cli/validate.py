@@ -56,7 +56,7 @@ def validate(api: str, operation: str, files: tuple[str, ...], status: str, fmt:
         text = render_text([r for r in results if r.error is None])
         if text:
             click.echo(text)
-        if len(files) > 1 and (line := coverage_line(coverage)):
+        if sum(r.error is None for r in results) > 1 and (line := coverage_line(coverage)):
             click.echo(line)  # over a folder of payloads: which of the promises they put to the test
     if known is not None:
         triage = known.triage(seen_fingerprints(results, checker))
