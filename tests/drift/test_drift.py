@@ -196,7 +196,7 @@ def test_a_taken_report_name_gets_a_counter():
     import tempfile
     from pathlib import Path
 
-    from contractgate.cli.record import _claim_stem
+    from contractgate.cli.drift import _claim_stem
 
     with tempfile.TemporaryDirectory() as folder:
         first = _claim_stem(Path(folder), "emogg-20261206T220000Z")

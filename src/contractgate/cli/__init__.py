@@ -15,17 +15,23 @@ from contractgate import __version__
 from contractgate.cli import (
     audit,
     audit_docs,
+    conflicts,
     diff,
+    drift,
+    emit_callbacks,
     examples,
     lint,
     mapping,
     mock,
+    observed,
     receive,
     record,
     rules,
     run,
+    spec_diff,
     validate,
 )
+from contractgate.cli.output import error_line
 from contractgate.errors import EXIT_USAGE, ContractgateError
 
 
@@ -38,13 +44,14 @@ def cli() -> None:
     """
 
 
-for module in (run, lint, validate, rules, audit_docs, examples, mapping, mock, receive, diff, audit, record):
+for module in (run, lint, conflicts, validate, rules, audit_docs, examples, mapping, mock, emit_callbacks, receive,
+               diff, spec_diff, audit, record, observed, drift):
     for command in module.COMMANDS:
         cli.add_command(command)
 
 
 def fail(message: str) -> int:
-    click.echo(f"contractgate: error: {message}", err=True)
+    error_line(message)
     return EXIT_USAGE
 
 

@@ -1,4 +1,4 @@
-"""``contractgate diff OLD NEW`` and ``contractgate spec-diff OLD.yaml NEW.yaml``: what changed, for an SDK."""
+"""``contractgate diff OLD NEW``: what changed in behaviour between two payloads or recording folders, for an SDK."""
 
 from __future__ import annotations
 
@@ -8,29 +8,26 @@ from typing import Any
 import click
 
 from contractgate.catalog import Catalog, load_catalog
+from contractgate.cli.output import error_line
 from contractgate.diff.behaviour import diff_payloads, diff_recordings
 from contractgate.diff.change import Change, has_breaking
 from contractgate.diff.infer import Candidate, infer_candidate
-from contractgate.diff.spec import diff_specs
 from contractgate.diff.volatile import DEFAULT_CONFIG, Volatile, load_volatile
 from contractgate.errors import EXIT_OK, EXIT_USAGE, EXIT_VIOLATION, ContractgateError, InputError
 from contractgate.fileio import write_text_atomic
 from contractgate.payload import DEFAULT_MAX_BYTES, read_payload
 from contractgate.recordings import load_folder, match
 from contractgate.reports.diff import render
-from contractgate.spec import DEFAULT_STATUS, load_document, load_spec, payload_schema_or_none
+from contractgate.spec import DEFAULT_STATUS, load_spec, payload_schema_or_none
 
-_FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "md", "html", "json"]), default="text",
+FORMAT_OPTION = click.option("--format", "fmt", type=click.Choice(["text", "md", "html", "json"]), default="text",
                        show_default=True)
-_OUT = click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+OUT_OPTION = click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
                     help="Write the report here (atomically) instead of stdout.")
 
 
-def _error(message: str) -> None:
-    click.echo(f"contractgate: error: {message}", err=True)
 
-
-def _emit(changes: list[Change], fmt: str, title: str, out: Path | None) -> None:
+def emit_report(changes: list[Change], fmt: str, title: str, out: Path | None) -> None:
     text = render(changes, fmt, title)
     if out is None:
         click.echo(text.rstrip("\n"))
@@ -38,7 +35,7 @@ def _emit(changes: list[Change], fmt: str, title: str, out: Path | None) -> None
         write_text_atomic(out, text if text.endswith("\n") else text + "\n")
 
 
-def _verdict(changes: list[Change]) -> int:
+def exit_for(changes: list[Change]) -> int:
     return EXIT_VIOLATION if has_breaking(changes) else EXIT_OK
 
 
@@ -81,7 +78,7 @@ def _diff_files(old: Path, new: Path, volatile: Volatile, catalog: Catalog, api:
         try:
             payloads.append(read_payload(path, max_bytes))
         except InputError as exc:
-            _error(f"{exc.file}: {exc.cause}")
+            error_line(f"{exc.file}: {exc.cause}")
     if len(payloads) < 2:
         return None
     if api is None:
@@ -94,8 +91,8 @@ def _diff_files(old: Path, new: Path, volatile: Volatile, catalog: Catalog, api:
 @click.command()
 @click.argument("old", type=click.Path(path_type=Path))
 @click.argument("new", type=click.Path(path_type=Path))
-@_FORMAT
-@_OUT
+@FORMAT_OPTION
+@OUT_OPTION
 @click.option("--ignore", "ignored", multiple=True, metavar="POINTER",
               help="Ignore value changes at POINTER and below (* for any array position or key). Repeatable.")
 @click.option("--config", type=click.Path(dir_okay=False, path_type=Path),
@@ -120,7 +117,7 @@ def diff(old: Path, new: Path, fmt: str, out: Path | None, ignored: tuple[str, .
     volatile = load_volatile(config or DEFAULT_CONFIG, catalog.apis).with_pointers(ignored)
     missing = [p for p in (old, new) if not p.exists()]
     for path in missing:
-        _error(f"{path}: no such file or folder")
+        error_line(f"{path}: no such file or folder")
     if missing:
         return EXIT_USAGE
     folders = old.is_dir(), new.is_dir()
@@ -133,39 +130,17 @@ def diff(old: Path, new: Path, fmt: str, out: Path | None, ignored: tuple[str, .
         changes = _diff_files(old, new, volatile, catalog, api, operation, status, max_bytes)
         if changes is None:
             return EXIT_USAGE
-        _emit(changes, fmt, title, out)
-        return _verdict(changes)
+        emit_report(changes, fmt, title, out)
+        return exit_for(changes)
     if api is not None or operation is not None:
         raise click.UsageError("--api and --operation apply to payload files; a recording names its own")
     before, after = load_folder(old, max_bytes), load_folder(new, max_bytes)
     for error in (*before.errors, *after.errors):
-        _error(f"{error.file}: {error.cause}")
+        error_line(f"{error.file}: {error.cause}")
     changes = diff_recordings(match(before.interactions, after.interactions), schema_for=payload_schema_or_none,
                               volatile=volatile)
-    _emit(changes, fmt, title, out)
-    return EXIT_USAGE if before.errors or after.errors else _verdict(changes)
+    emit_report(changes, fmt, title, out)
+    return EXIT_USAGE if before.errors or after.errors else exit_for(changes)
 
 
-@click.command("spec-diff")
-@click.argument("old", type=click.Path(path_type=Path))
-@click.argument("new", type=click.Path(path_type=Path))
-@_FORMAT
-@_OUT
-def spec_diff(old: Path, new: Path, fmt: str, out: Path | None) -> int:
-    """Compare two OpenAPI documents as an API consumer: operations, parameters, response statuses and the
-    bodies it receives (responses, webhook deliveries), classified like `contractgate diff`.
-
-    Exit 0 when nothing is breaking, 1 when something is, 2 when a document cannot be read.
-    """
-    documents = []
-    for path in (old, new):
-        document = load_document(path)
-        if "openapi" not in document:
-            raise ContractgateError(f"{path}: not an OpenAPI document (no 'openapi' key)")
-        documents.append(document)
-    changes = diff_specs(*documents, names=(str(old), str(new)))
-    _emit(changes, fmt, f"Spec diff: {old} -> {new}", out)
-    return _verdict(changes)
-
-
-COMMANDS = [diff, spec_diff]
+COMMANDS = [diff]

@@ -1,17 +1,12 @@
-"""``contractgate lint`` and ``contractgate conflicts``: the specs themselves."""
+"""``contractgate lint``: the specs themselves (OpenAPI validity, references, every example against its contract)."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import click
 
 from contractgate.catalog import load_catalog
-from contractgate.conflicts import all_conflicts
 from contractgate.errors import EXIT_OK, EXIT_VIOLATION
-from contractgate.fileio import write_text_atomic
 from contractgate.lint import lint as run_lint
-from contractgate.reports.conflicts import render_markdown
 
 _MARK = {"ok": "ok   ", "known": "known", "error": "FAIL "}
 
@@ -36,18 +31,4 @@ def lint(quiet: bool) -> int:
     return EXIT_VIOLATION if errors else EXIT_OK
 
 
-@click.command()
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write here (e.g. specs/DOC-CONFLICTS.md) instead of stdout.")
-def conflicts(out: Path | None) -> int:
-    """Render specs/DOC-CONFLICTS.md from every API's conflicts.yaml."""
-    catalog = load_catalog()
-    text = render_markdown(catalog, all_conflicts(catalog)) + "\n"
-    if out is None:
-        click.echo(text, nl=False)
-    else:
-        write_text_atomic(out, text)
-    return EXIT_OK
-
-
-COMMANDS = [lint, conflicts]
+COMMANDS = [lint]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from contractgate.cli.output import error_line
 from contractgate.errors import EXIT_OK, EXIT_USAGE, EXIT_VIOLATION, InputError
 from contractgate.mapping.compare import compare_documents
 from contractgate.mapping.model import load_mapping
@@ -61,7 +62,7 @@ def compare(name: str, v1_file: str, v3_file: str, fmt: str, max_bytes: int) -> 
         try:
             documents[side] = read_payload(file, max_bytes=max_bytes)
         except InputError as exc:
-            click.echo(f"contractgate: error: {exc.file}: {exc.cause}", err=True)
+            error_line(f"{exc.file}: {exc.cause}")
             failed = True
     if failed:
         return EXIT_USAGE
@@ -69,7 +70,7 @@ def compare(name: str, v1_file: str, v3_file: str, fmt: str, max_bytes: int) -> 
     try:
         comparison = compare_documents(mapping_file, documents["v1"], documents["v3"], v1, v3, v1_file, v3_file)
     except InputError as exc:
-        click.echo(f"contractgate: error: {exc.file}: {exc.cause}", err=True)
+        error_line(f"{exc.file}: {exc.cause}")
         return EXIT_USAGE
     click.echo(render_compare_json(comparison) if fmt == "json" else render_compare_text(comparison))
     return EXIT_OK if comparison.ok else EXIT_VIOLATION

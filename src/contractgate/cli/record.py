@@ -1,22 +1,20 @@
-"""``contractgate record``, ``contractgate observed`` and ``contractgate drift``: recordings, what they show
-about the spec, and the scheduled drift check (docs/recordings.md, docs/drift.md)."""
+"""``contractgate record``: fetch a target's answers and keep each as a recording (docs/recordings.md).
+
+The request options here are shared with ``contractgate drift``, which records too."""
 
 from __future__ import annotations
 
-import contextlib
 from collections import Counter
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from contractgate.baseline import load_baseline
 from contractgate.catalog import load_catalog
-from contractgate.diff.volatile import DEFAULT_CONFIG, load_volatile
-from contractgate.errors import EXIT_OK, EXIT_USAGE, EXIT_VIOLATION, ContractgateError
-from contractgate.fileio import check_folder, write_text_atomic
+from contractgate.cli.output import error_line
+from contractgate.errors import EXIT_OK, EXIT_USAGE
+from contractgate.fileio import check_folder
 from contractgate.gate.target import Target
 from contractgate.mock.profiles import DEFAULT_PROFILE
 from contractgate.payload import DEFAULT_MAX_BYTES
@@ -48,7 +46,7 @@ def _pairs(separator: str, example: str) -> Callable[[click.Context, click.Param
     return parse
 
 
-_REQUEST_OPTIONS = [
+REQUEST_OPTIONS = [
     click.option("--target", default="embedded", show_default=True,
                  help="'embedded' (the mock in-process), 'live' (the vendor, credentials from the environment) or "
                       "a base URL serving the vendors under the mock's prefixes (the mock on a port)."),
@@ -75,14 +73,14 @@ _REQUEST_OPTIONS = [
 ]
 
 
-def _request_options(command: F) -> F:
-    for option in reversed(_REQUEST_OPTIONS):
+def request_options(command: F) -> F:
+    for option in reversed(REQUEST_OPTIONS):
         command = option(command)
     return command
 
 
-def _options(force: bool = False, keep_identifiers: bool = False, **given: Any) -> RecordOptions:
-    """The request options of either command (``_REQUEST_OPTIONS``), as the engine's RecordOptions."""
+def record_options(force: bool = False, keep_identifiers: bool = False, **given: Any) -> RecordOptions:
+    """The request options of either command (``REQUEST_OPTIONS``), as the engine's RecordOptions."""
     return RecordOptions(force=force, keep_identifiers=keep_identifiers, **given)
 
 
@@ -91,13 +89,10 @@ def _tally(statuses: Counter[int]) -> str:
     return f" ({', '.join(f'{status}: {n}' for status, n in sorted(statuses.items()))})" if statuses else ""
 
 
-def _warn_credentials(result: RecordResult) -> None:
+def warn_credentials(result: RecordResult) -> None:
     if refused := result.statuses[401] + result.statuses[403]:
         click.echo(f"contractgate: warning: {refused} answers were 401 or 403: check the credentials", err=True)
 
-
-def _error(message: str) -> None:
-    click.echo(f"contractgate: error: {message}", err=True)
 
 
 @click.command()
@@ -114,7 +109,7 @@ def _error(message: str) -> None:
 @click.option("--keep-identifiers", is_flag=True,
               help="Keep x-user-id and user_id values as they are (default: a keyed pseudonym, user-<12 hex>). "
                    "The recording then holds personal data: do not share it.")
-@_request_options
+@request_options
 def record(api_id: str | None, ids_file: Path | None, sample_count: int | None, out: Path, force: bool,
            store: Path | None, keep_identifiers: bool, target: str, **request: Any) -> int:
     """Fetch sessions from a target and keep each answer as a recording: one JSON document per interaction
@@ -142,117 +137,15 @@ def record(api_id: str | None, ids_file: Path | None, sample_count: int | None, 
     api = load_catalog().api(api_id)
     rest_operation(api)  # a webhook is refused before its ids are looked for
     ids = read_ids(ids_file) if ids_file is not None else sample(api, parsed, sample_count or 0, request["seed"])
-    options = _options(force, keep_identifiers, **request)
+    options = record_options(force, keep_identifiers, **request)
     result = record_ids(api.id, ids, parsed, check_folder(out), options)
     click.echo(f"contractgate record: {api.id} from {parsed.name} into {out}: {len(set(ids))} ids, "
                f"{result.already} already recorded, {len(result.written)} new{_tally(result.statuses)}")
-    _warn_credentials(result)
+    warn_credentials(result)
     for line in result.refused:
-        _error(line)
+        error_line(line)
     # An answer past a bound was not recorded: like a target that stops answering, the run is incomplete.
     return EXIT_USAGE if result.refused else EXIT_OK
 
 
-@click.command()
-@click.argument("folder", type=click.Path(path_type=Path))
-@click.option("--api", "api_id", help="Only this API's recordings.")
-@click.option("--format", "fmt", type=click.Choice(["text", "md", "html", "json"]), default="text", show_default=True)
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the report here (atomically) instead of stdout.")
-@click.option("--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES, show_default=True,
-              help="Refuse larger files.")
-def observed(folder: Path, api_id: str | None, fmt: str, out: Path | None, max_bytes: int) -> int:
-    """What a recording folder shows against its spec: documented-nullable fields never null, documented
-    values never seen, fields the spec does not document, documented fields never present, and how often
-    each rule was violated. Evidence for tightening or loosening a spec, not a verdict.
-
-    Exit 0, or 2 on a usage or input error (an unreadable recording is one line on stderr and is left out).
-    """
-    from contractgate.observed import observe_folder
-    from contractgate.reports.observed import render
-
-    if api_id is not None:
-        load_catalog().api(api_id)
-    report = observe_folder(folder, api_id, max_bytes)
-    for error in report.errors:
-        _error(str(error))
-    text = render(report, fmt)
-    if out is None:
-        click.echo(text.rstrip("\n"))
-    else:
-        write_text_atomic(out, text if text.endswith("\n") else text + "\n")
-    return EXIT_USAGE if report.errors else EXIT_OK
-
-
-@click.command()
-@click.option("--api", "api_id", required=True, help="API to check (a REST API of specs/catalog.yaml).")
-@click.option("--baseline", type=click.Path(path_type=Path), required=True,
-              help="Recording folder to compare with (made by `contractgate record`); its ids are fetched again.")
-@click.option("--report-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"),
-              show_default=True, help="Reports go to REPORT_DIR/drift/<api>-<UTC time>.{md,html,json}.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for the new recording. Default: REPORT_DIR/drift/<api>-<UTC time>/recording.")
-@click.option("--known-deviations", type=click.Path(dir_okay=False, path_type=Path),
-              help="Known deviations (the YAML of `contractgate run --baseline`): violations in it are reported "
-                   "as known and do not fail the check. (--baseline here is the recording folder.)")
-@_request_options
-def drift(api_id: str, baseline: Path, report_dir: Path, out: Path | None, known_deviations: Path | None,
-          target: str, **request: Any) -> int:
-    """The scheduled drift check: record the baseline's sessions now, validate every answer (schema and rules),
-    diff against the baseline and write a dated report (Markdown, HTML, JSON).
-
-    Exit 0 when nothing is breaking and every answer meets its contract, 1 on a breaking change or an
-    error-severity violation, 2 on a usage or input error (a missing baseline, a live target without
-    credentials, a target that stops answering, an unreadable recording).
-    """
-    from contractgate.drift import run_drift
-    from contractgate.reports import drift as report
-
-    parsed = Target.parse(target)
-    catalog = load_catalog()
-    api = catalog.api(api_id)
-    options = _options(**request)
-    # Checked before anything is fetched: a report that cannot be written would waste the whole run.
-    check_folder(report_dir / "drift")
-    known = load_baseline(known_deviations) if known_deviations is not None else None
-    made = [p for p in (report_dir, report_dir / "drift") if not p.exists()]
-    stem = _claim_stem(report_dir / "drift", f"{api.id}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}")
-    try:
-        result = run_drift(api.id, baseline, parsed, check_folder(out or stem / "recording"),
-                           load_volatile(DEFAULT_CONFIG, catalog.apis), options, known)
-    except BaseException:
-        # A run that did not happen leaves no folder behind (a non-empty one holds its recording).
-        for folder in (stem, *reversed(made)):
-            with contextlib.suppress(OSError):
-                folder.rmdir()
-        raise
-    for error in result.errors:
-        _error(str(error))
-    mask = result.recorded.masker.text
-    for suffix, text in (("md", report.render_markdown(result)), ("html", report.render_html(result)),
-                         ("json", report.render_json(result))):
-        write_text_atomic(stem.with_name(f"{stem.name}.{suffix}"), mask(text))
-    click.echo(mask(f"{report.summary_line(result)}; reports: {stem}.{{md,html,json}}"))
-    _warn_credentials(result.recorded)
-    if result.errors:
-        return EXIT_USAGE
-    return EXIT_VIOLATION if result.failed else EXIT_OK
-
-
-def _claim_stem(folder: Path, name: str) -> Path:
-    """A report folder no other run uses: two drifts in the same second (or at once) get -2, -3, ...
-
-    ``mkdir`` either creates the folder or fails, so the claim holds between processes too.
-    """
-    folder.mkdir(parents=True, exist_ok=True)
-    for n in range(1, 1000):
-        stem = folder / (name if n == 1 else f"{name}-{n}")
-        try:
-            stem.mkdir()
-        except FileExistsError:
-            continue
-        return stem
-    raise ContractgateError(f"{folder}: 999 drift reports named {name}* already; clean the folder")
-
-
-COMMANDS = [record, observed, drift]
+COMMANDS = [record]

@@ -11,6 +11,7 @@ import click
 
 from contractgate.baseline import Baseline, load_baseline, save_baseline
 from contractgate.catalog import load_catalog
+from contractgate.cli.output import error_line
 from contractgate.errors import EXIT_OK, EXIT_USAGE, EXIT_VIOLATION, ContractgateError
 from contractgate.fileio import check_folder, write_text_atomic
 from contractgate.gate.config import GateConfig, split_pairs
@@ -108,7 +109,7 @@ def run(ctx: click.Context, target: str, base_urls: tuple[str, ...], apis: tuple
     _write_reports(result, report_dir)
     if result.unreachable:
         for line in result.unreachable:
-            click.echo(f"contractgate: error: {line}", err=True)
+            error_line(line)
         return EXIT_USAGE
     if update_baseline and baseline is not None:
         return _update(baseline, result)

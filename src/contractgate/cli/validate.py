@@ -8,6 +8,7 @@ import click
 
 from contractgate.baseline import load_baseline
 from contractgate.catalog import load_catalog
+from contractgate.cli.output import error_line
 from contractgate.payload import DEFAULT_MAX_BYTES
 from contractgate.reports.validation import coverage_line, render_json, render_text
 from contractgate.spec import DEFAULT_STATUS
@@ -48,7 +49,7 @@ def validate(api: str, operation: str, files: tuple[str, ...], status: str, fmt:
         results = apply_baseline(results, known, checker)
     for result in results:
         if result.error is not None:
-            click.echo(f"contractgate: error: {result.file}: {result.error}", err=True)
+            error_line(f"{result.file}: {result.error}")
     coverage = rule_coverage(results, checker)
     if fmt == "json":
         click.echo(render_json(results, coverage))
