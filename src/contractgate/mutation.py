@@ -24,6 +24,10 @@ from contractgate.validate import PayloadChecker, checker_for
 MUTATION_KINDS = ("null", "drop", "retype", "enum", "shift_time", "swap")
 #: Mutations tried per payload at most; a 960-epoch night would otherwise spend the run on one array.
 DEFAULT_CAP = 150
+#: The mutation score per API (in specs/), written by `make mutate`, read by `rules --format md` (docs/rules.md).
+SCORES_FILE = "mutations.yaml"
+#: Every uncaught mutation with the one-line reason it is legitimate (in specs/), kept by hand.
+REVIEWED_FILE = "uncaught-mutations.yaml"
 SHIFT = timedelta(hours=1)
 
 Catches = Callable[[Any], bool]

@@ -23,6 +23,7 @@ from contractgate.cli import (
     lint,
     mapping,
     mock,
+    mutate,
     observed,
     receive,
     record,
@@ -45,7 +46,7 @@ def cli() -> None:
 
 
 for module in (run, lint, conflicts, validate, rules, audit_docs, examples, mapping, mock, emit_callbacks, receive,
-               diff, spec_diff, audit, record, observed, drift):
+               diff, spec_diff, audit, record, observed, drift, mutate):
     for command in module.COMMANDS:
         cli.add_command(command)
 
