@@ -58,7 +58,7 @@ def validate(api: str, operation: str, files: tuple[str, ...], status: str, fmt:
         if text:
             click.echo(text)
         if sum(r.error is None for r in results) > 1 and (line := coverage_line(coverage)):
-            click.echo(line)  # over a folder of payloads: which of the promises they put to the test
+            click.echo(f"rules: {line}")  # over a folder of payloads: which of the promises they put to the test
     if known is not None:
         triage = known.triage(seen_fingerprints(results, checker))
         click.echo(f"baseline {baseline}: {sum(len(r.known) for r in results)} known findings, "

@@ -100,7 +100,7 @@ def _facts(drift: DriftRun) -> list[tuple[str, str]]:
     return [("Verdict", verdict(drift)), ("Baseline", drift.baseline), ("New recording", drift.recording),
             ("Recorded", f"{drift.recorded.already} already recorded, {len(drift.recorded.written)} new"),
             ("Validation", validation_summary(drift)), ("Changes", diff_report.summary(drift.changes)),
-            *([("Rules", coverage_line(drift.coverage))] if drift.coverage else [])]
+            *([("Rules", coverage_line(drift.coverage, "the new answers"))] if drift.coverage else [])]
 
 
 def _cell(text: str) -> str:

@@ -19,13 +19,13 @@ def render_json(results: Sequence[FileResult], coverage: Mapping[str, tuple[int,
     return orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode()
 
 
-def coverage_line(coverage: Mapping[str, tuple[int, int]]) -> str:
-    """``rules: 30 of 44 exercised by these files; not exercised: ...`` (empty without rules)."""
+def coverage_line(coverage: Mapping[str, tuple[int, int]], by: str = "these files") -> str:
+    """``30 of 44 rules exercised by these files; not exercised: ...`` (empty without rules)."""
     if not coverage:
         return ""
     missing = [rule for rule, (_, hit) in coverage.items() if not hit]
-    line = f"rules: {len(coverage) - len(missing)} of {len(coverage)} exercised by these files"
-    return line + (f"; not exercised (no file met their condition): {', '.join(missing)}" if missing else "")
+    line = f"{len(coverage) - len(missing)} of {len(coverage)} rules exercised by {by}"
+    return line + (f"; not exercised (none met their condition): {', '.join(missing)}" if missing else "")
 
 
 def render_text(results: Sequence[FileResult]) -> str:
