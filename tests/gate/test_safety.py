@@ -166,6 +166,9 @@ def test_an_unreachable_target_is_exit_2_in_one_line(tmp_path, capsys):
     assert code == 2
     assert err.strip() == "contractgate: error: cannot connect to http://127.0.0.1:1: connection refused"
     assert "cannot connect" in (tmp_path / "summary.md").read_text()
+    junit = ET.parse(tmp_path / "junit.xml").getroot()
+    cases = [c for c in junit.iter("testcase") if c.get("classname", "").startswith("emogg.")]
+    assert [c.get("name") for c in cases] == ["target"] and cases[0].find("error") is not None  # no check listed
 
 
 def test_a_base_url_target_without_credentials_stops_before_any_request(tmp_path, monkeypatch, capsys):

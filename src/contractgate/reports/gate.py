@@ -76,6 +76,14 @@ def render_junit(result: GateResult) -> str:
         suite = ET.SubElement(suites, "testsuite", name=api_id)
         counts = dict.fromkeys(totals, 0)
         for op in ops:
+            if op.error is not None:
+                # Nothing was checked (an unreachable target, a suite that could not run): one case says so.
+                case = ET.SubElement(suite, "testcase", classname=f"{api_id}.{op.operation_id}", name="target",
+                                     time="0.000")
+                ET.SubElement(case, "error", message=op.error, type="error")
+                counts["tests"] += 1
+                counts["errors"] += 1
+                continue
             by_check = _by_check(result.new_failures(op))
             checks = sorted({*(op.checks or result.checks), *by_check})
             ran = [c for c in checks if c != CONTRACT_CHECK and c not in op.skipped_checks]
@@ -86,10 +94,7 @@ def render_junit(result: GateResult) -> str:
                 case = ET.SubElement(suite, "testcase", classname=f"{api_id}.{op.operation_id}", name=check,
                                      time=f"{seconds:.3f}")
                 counts["tests"] += 1
-                if op.error is not None:
-                    ET.SubElement(case, "error", message=op.error, type="error")
-                    counts["errors"] += 1
-                elif op.note and not op.cases:
+                if op.note and not op.cases:
                     ET.SubElement(case, "skipped", message=op.note)
                     counts["skipped"] += 1
                 elif check in op.skipped_checks:
