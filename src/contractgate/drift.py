@@ -22,8 +22,9 @@ from contractgate.errors import ContractgateError, InputError
 from contractgate.findings import Violation, failing
 from contractgate.gate.target import Target
 from contractgate.observed import interaction_checker, location
-from contractgate.recorder import RecordOptions, RecordResult, record, rest_operation, session_id_of
+from contractgate.recorder import RecordOptions, RecordResult, record, recorded_sessions, rest_operation
 from contractgate.recordings import Interaction, load_folder, match
+from contractgate.rules.engine import RuleCoverage
 from contractgate.spec import payload_schema_or_none
 
 
@@ -48,8 +49,7 @@ class DriftRun:
     validation: tuple[Checked, ...]
     changes: tuple[Change, ...]
     errors: tuple[InputError, ...]  # baseline or new files that could not be read: left out of the diff
-    # rule id -> (answers it was evaluated on, answers that exercised it): which promises the answers tested
-    coverage: dict[str, tuple[int, int]] = field(default_factory=dict)
+    coverage: RuleCoverage = field(default_factory=RuleCoverage)  # which rules the new answers exercised
 
     @property
     def breaking(self) -> bool:
@@ -102,7 +102,7 @@ def run_drift(api_id: str, baseline: Path, target: Target, out: Path, volatile: 
             f"--target TARGET --out {baseline}`")
     before = load_folder(baseline)
     old = [i for i in before.interactions if i.api == api_id and i.operation == operation.operation_id]
-    ids = [found for i in old if (found := session_id_of(operation, i.request.path)) is not None]
+    ids = list(recorded_sessions(old, load_catalog().api(api_id)))
     if not ids:
         raise ContractgateError(f"--baseline {baseline}: no {api_id}/{operation.operation_id} recordings in it")
     recorded_at = datetime.now(UTC).isoformat(timespec="seconds")
@@ -115,15 +115,10 @@ def run_drift(api_id: str, baseline: Path, target: Target, out: Path, volatile: 
                     tuple(changes), (*before.errors, *after.errors), _coverage(new))
 
 
-def _coverage(interactions: list[Interaction]) -> dict[str, tuple[int, int]]:
-    counts: dict[str, list[int]] = {}
+def _coverage(interactions: list[Interaction]) -> RuleCoverage:
+    coverage = RuleCoverage()
     for interaction in interactions:
         checker = interaction_checker(interaction.api, interaction.operation, interaction.status)
-        if checker is None or checker.rules is None or interaction.payload is ABSENT:
-            continue
-        exercised = set(checker.rules.triggered(interaction.payload))
-        for rule in checker.rules.rules:
-            seen = counts.setdefault(rule.id, [0, 0])
-            seen[0] += 1
-            seen[1] += rule.id in exercised
-    return {rule: (n, hit) for rule, (n, hit) in counts.items()}
+        if checker is not None and checker.rules is not None and interaction.payload is not ABSENT:
+            coverage.add(checker.rules.rules, checker.rules.triggered(interaction.payload))
+    return coverage

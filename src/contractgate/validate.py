@@ -13,7 +13,7 @@ from contractgate.conflicts import Conflict, at_pointer, load_conflicts
 from contractgate.errors import EXIT_OK, EXIT_USAGE, EXIT_VIOLATION, InputError
 from contractgate.findings import Violation, failing
 from contractgate.payload import DEFAULT_MAX_BYTES, read_payload
-from contractgate.rules.engine import ruleset_for
+from contractgate.rules.engine import RuleCoverage, ruleset_for
 from contractgate.schema import SchemaValidator
 from contractgate.spec import DEFAULT_STATUS, Example, Spec, load_spec
 
@@ -128,11 +128,14 @@ def _with_conflicts(violation: Violation, conflicts: list[Conflict]) -> Violatio
     return replace(violation, conflicts=ids) if ids else violation
 
 
-def rule_coverage(results: Iterable[FileResult], checker: PayloadChecker) -> dict[str, tuple[int, int]]:
-    """Rule id -> (payloads it was evaluated on, payloads that exercised it): which promises the files tested."""
-    read = [r for r in results if r.error is None]
-    rules = checker.rules.rules if checker.rules is not None else []
-    return {rule.id: (len(read), sum(rule.id in r.exercised for r in read)) for rule in rules}
+def rule_coverage(results: Iterable[FileResult], checker: PayloadChecker) -> RuleCoverage:
+    """Which of the operation's rules the readable files exercised."""
+    coverage = RuleCoverage()
+    if checker.rules is not None:
+        for result in results:
+            if result.error is None:
+                coverage.add(checker.rules.rules, result.exercised)
+    return coverage
 
 
 def exit_code(results: Iterable[FileResult]) -> int:

@@ -18,7 +18,7 @@ from contractgate.gate.config import GateConfig, split_pairs
 from contractgate.gate.results import GateResult
 from contractgate.gate.runner import run_gate
 from contractgate.gate.target import Target
-from contractgate.recorder import read_ids, rest_operation, session_id_of
+from contractgate.recorder import read_ids, recorded_sessions
 from contractgate.recordings import load_folder
 from contractgate.reports import gate as report
 from contractgate.settings import load_run_defaults
@@ -155,11 +155,11 @@ def _summary(result: GateResult, report_dir: Path) -> None:
     for op in result.operations:
         if not op.rule_coverage:
             continue
-        missing = result.unexercised(op)
-        exercised = len(op.rule_coverage) - len(missing)
-        click.echo(f"  rules {op.api_id}: {exercised} of {len(op.rule_coverage)} exercised"
+        missing = op.rule_coverage.unexercised()
+        exercised = len(op.rule_coverage.counts) - len(missing)
+        click.echo(f"  rules {op.api_id}: {exercised} of {len(op.rule_coverage.counts)} exercised"
                    + (f"; not exercised: {', '.join(missing)}" if missing else ""))
-        if result.require_coverage and (documented := result.unexercised(op, documented=True)):
+        if result.require_coverage and (documented := op.rule_coverage.unexercised(documented=True)):
             click.echo(f"  FAIL  {op.api_id}: documented rules no answer exercised (--require-coverage): "
                        f"{', '.join(documented)}")
     new = sum(len(result.new_failures(op)) + (op.error is not None) for op in result.operations)
@@ -186,11 +186,8 @@ def _known_ids(values: tuple[str, ...]) -> tuple[dict[str, list[str]], dict[str,
         if not path.is_dir():
             ids[api.id] = read_ids(path)
             continue
-        operation = rest_operation(api)
-        recorded = load_folder(path)
-        found = {session_id: i.payload for i in recorded.interactions
-                 if i.api == api.id and (session_id := session_id_of(operation, i.request.path)) is not None
-                 and i.response.status == 200}
+        sessions = recorded_sessions(load_folder(path).interactions, api)
+        found = {session_id: i.payload for session_id, i in sessions.items() if i.response.status == 200}
         if not found:
             raise ContractgateError(f"--ids {api.id}={path}: no {api.id} recording answered 200 in that folder")
         ids[api.id] = list(found)

@@ -10,7 +10,8 @@ from contractgate.baseline import load_baseline
 from contractgate.catalog import load_catalog
 from contractgate.cli.output import error_line
 from contractgate.payload import DEFAULT_MAX_BYTES
-from contractgate.reports.validation import coverage_line, render_json, render_text
+from contractgate.reports.coverage import coverage_line
+from contractgate.reports.validation import render_json, render_text
 from contractgate.spec import DEFAULT_STATUS
 from contractgate.validate import (
     apply_baseline,
@@ -57,7 +58,7 @@ def validate(api: str, operation: str, files: tuple[str, ...], status: str, fmt:
         text = render_text([r for r in results if r.error is None])
         if text:
             click.echo(text)
-        if sum(r.error is None for r in results) > 1 and (line := coverage_line(coverage)):
+        if sum(r.error is None for r in results) > 1 and (line := coverage_line(coverage, "these files")):
             click.echo(f"rules: {line}")  # over a folder of payloads: which of the promises they put to the test
     if known is not None:
         triage = known.triage(seen_fingerprints(results, checker))

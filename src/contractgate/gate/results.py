@@ -6,10 +6,10 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from contractgate.baseline import Fingerprint, Triage
 from contractgate.findings import Violation
+from contractgate.rules.engine import Rule, RuleCoverage
 
 CONTRACT_CHECK = "contract_rules"
 
@@ -51,9 +51,7 @@ class OperationResult:
     checks: tuple[str, ...] = ()  # which checks apply, when not every HTTP check does (a webhook)
     skipped_checks: dict[str, str] = field(default_factory=dict)  # check -> why it did not run
     check_seconds: Counter[str] = field(default_factory=Counter)  # time spent in each check (JUnit's time)
-    # rule id -> [answers it was evaluated on, answers that exercised it (its condition held)]
-    rule_coverage: dict[str, list[int]] = field(default_factory=dict)
-    documented_rules: frozenset[str] = frozenset()
+    rule_coverage: RuleCoverage = field(default_factory=RuleCoverage)
     duration_s: float = 0.0
 
     def fingerprints(self) -> list[Fingerprint]:
@@ -85,14 +83,8 @@ class GateResult:
         return [f for fp, f in op.failures.items() if not self.is_new(fp)]
 
     def operation_ok(self, op: OperationResult) -> bool:
-        return op.error is None and not self.new_failures(op) and not (self.require_coverage and
-                                                                        self.unexercised(op, documented=True))
-
-    @staticmethod
-    def unexercised(op: OperationResult, documented: bool = False) -> list[str]:
-        """Rules that no answer exercised (``documented``: only the documented ones)."""
-        return [rule for rule, (_, hit) in op.rule_coverage.items()
-                if not hit and (not documented or rule in op.documented_rules)]
+        return op.error is None and not self.new_failures(op) and not (
+            self.require_coverage and op.rule_coverage.unexercised(documented=True))
 
     @property
     def ok(self) -> bool:
@@ -148,15 +140,9 @@ class Recorder:
                 self.distinct += 1
             result.occurrences[fingerprint] += 1
 
-    def coverage(self, result: OperationResult, rules: list[Any], triggered: list[str]) -> None:
+    def coverage(self, result: OperationResult, rules: list[Rule], exercised: list[str]) -> None:
         with self._lock:
-            for rule in rules:
-                counts = result.rule_coverage.setdefault(rule.id, [0, 0])
-                counts[0] += 1
-                if rule.basis == "documented":
-                    result.documented_rules |= {rule.id}
-            for rule_id in triggered:
-                result.rule_coverage[rule_id][1] += 1
+            result.rule_coverage.add(rules, exercised)
 
     def warnings(self, result: OperationResult, violations: list[Violation]) -> None:
         """Warnings are grouped per rule: the first occurrence is kept, the others counted."""

@@ -19,9 +19,9 @@ from contractgate.drift import DriftRun
 from contractgate.excerpt import excerpt
 from contractgate.findings import Violation
 from contractgate.reports import diff as diff_report
+from contractgate.reports.coverage import coverage_dict, coverage_line
 from contractgate.reports.finding import FindingView, anchor, markdown_block
 from contractgate.reports.html import render as render_page
-from contractgate.reports.validation import coverage_line
 from contractgate.wording import plural
 
 
@@ -64,7 +64,7 @@ def drift_dict(drift: DriftRun) -> dict[str, Any]:
         "validation": [{"file": c.interaction.file, "request": c.interaction.label, "status": c.interaction.status,
                         "violations": [v.to_dict() for v in c.violations]} for c in drift.validation],
         "changes": [diff_report.change_dict(c) for c in _changes(drift)],
-        "coverage": {rule: {"evaluated": n, "exercised": hit} for rule, (n, hit) in drift.coverage.items()},
+        "coverage": coverage_dict(drift.coverage),
         "breaking": drift.breaking,
         "failed": drift.failed,
         "errors": [str(e) for e in drift.errors],

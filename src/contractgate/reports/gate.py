@@ -10,6 +10,7 @@ from dataclasses import replace
 from typing import Any
 
 from contractgate.gate.results import CONTRACT_CHECK, Failure, GateResult, OperationResult
+from contractgate.reports.coverage import coverage_line
 from contractgate.reports.finding import FindingView, anchor, markdown_block, text_line
 from contractgate.reports.html import render as render_page
 
@@ -47,13 +48,8 @@ def _outcome(result: GateResult, op: OperationResult) -> str:
     return ", ".join(parts) or "ok"
 
 
-def _coverage(result: GateResult, op: OperationResult) -> str:
-    """``38 of 44 rules exercised; not exercised: ...``: which promises the answers actually put to the test."""
-    if not op.rule_coverage:
-        return ""
-    missing = result.unexercised(op)
-    line = f"{len(op.rule_coverage) - len(missing)} of {len(op.rule_coverage)} rules exercised"
-    return line + (f"; not exercised (no answer met their condition): {', '.join(missing)}" if missing else "")
+def _exercised(op: OperationResult) -> str:
+    return coverage_line(op.rule_coverage, "its answers")
 
 
 def _by_check(failures: list[Failure]) -> dict[str, list[Failure]]:
@@ -108,7 +104,7 @@ def render_junit(result: GateResult) -> str:
                     node = ET.SubElement(case, "failure", message=message, type=check)
                     node.text = "\n\n".join(_plain(f) for f in failures)
                     counts["failures"] += 1
-            for rule, (evaluated, exercised) in sorted(op.rule_coverage.items()):
+            for rule, (evaluated, exercised) in sorted(op.rule_coverage.counts.items()):
                 # One case per rule: a rule no answer exercised is skipped, with why (a green gate that never
                 # looked at an OPEN session has not checked what the documents promise for one).
                 case = ET.SubElement(suite, "testcase", classname=f"{api_id}.{op.operation_id}.rules", name=rule,
@@ -118,8 +114,8 @@ def render_junit(result: GateResult) -> str:
                 for name, value in (("evaluated", evaluated), ("exercised", exercised)):
                     ET.SubElement(case[0], "property", name=name, value=str(value))
                 if not exercised:
-                    documented = " (documented; --require-coverage fails the run)" if rule in op.documented_rules \
-                        else ""
+                    documented = " (documented; --require-coverage fails the run)" \
+                        if rule in op.rule_coverage.documented else ""
                     ET.SubElement(case, "skipped", message=f"not exercised: no answer of {evaluated} met its "
                                                            f"condition{documented}")
                     counts["skipped"] += 1
@@ -159,7 +155,7 @@ def render_markdown(result: GateResult) -> str:
         outcome = f"**{outcome}**" if "failed" in outcome or outcome == "error" else outcome
         lines.append(f"| {op.api_id} | {op.operation_id} | {op.target} | {op.cases} | {answers} | {outcome} |")
     notes = [f"- {op.api_id}: {op.note}." for op in result.operations if op.note]
-    notes += [f"- {op.api_id}: {line}." for op in result.operations if (line := _coverage(result, op))]
+    notes += [f"- {op.api_id}: {line}." for op in result.operations if (line := _exercised(op))]
     if notes:
         lines += ["", *notes]
     for op in result.operations:
@@ -215,7 +211,7 @@ def _operation_view(result: GateResult, op: OperationResult) -> dict[str, Any]:
         "cases": op.cases, "answers": ", ".join(f"{s}: {n}" for s, n in sorted(op.statuses.items())) or "-",
         "outcome": outcome, "anchor": anchor(op.api_id, op.operation_id).replace("f-", "op-", 1),
         "state": "fail" if "failed" in outcome or outcome == "error" else "skip" if outcome == "skipped" else "pass",
-        "error": op.error, "note": op.note, "skipped_checks": op.skipped_checks, "coverage": _coverage(result, op),
+        "error": op.error, "note": op.note, "skipped_checks": op.skipped_checks, "coverage": _exercised(op),
         "findings": [_failure_view(op, f) for f in result.new_failures(op)],
         "known": [_failure_view(op, f, known=True) for f in result.known_failures(op)],
         "warnings": warnings,

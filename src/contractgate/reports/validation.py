@@ -2,30 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import orjson
 
+from contractgate.reports.coverage import coverage_dict
 from contractgate.reports.finding import FindingView, text_line
+from contractgate.rules.engine import RuleCoverage
 from contractgate.validate import FileResult
 from contractgate.wording import plural
 
 
-def render_json(results: Sequence[FileResult], coverage: Mapping[str, tuple[int, int]] | None = None) -> str:
+def render_json(results: Sequence[FileResult], coverage: RuleCoverage | None = None) -> str:
     doc: dict[str, Any] = {"results": [r.to_dict() for r in results]}
     if coverage is not None:
-        doc["coverage"] = {rule: {"evaluated": n, "exercised": hit} for rule, (n, hit) in coverage.items()}
+        doc["coverage"] = coverage_dict(coverage)
     return orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode()
-
-
-def coverage_line(coverage: Mapping[str, tuple[int, int]], by: str = "these files") -> str:
-    """``30 of 44 rules exercised by these files; not exercised: ...`` (empty without rules)."""
-    if not coverage:
-        return ""
-    missing = [rule for rule, (_, hit) in coverage.items() if not hit]
-    line = f"{len(coverage) - len(missing)} of {len(coverage)} rules exercised by {by}"
-    return line + (f"; not exercised (none met their condition): {', '.join(missing)}" if missing else "")
 
 
 def render_text(results: Sequence[FileResult]) -> str:

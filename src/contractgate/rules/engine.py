@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
@@ -115,6 +115,33 @@ class RuleSet:
                     found.append(compiled.rule.id)
                     break
         return found
+
+
+@dataclass
+class RuleCoverage:
+    """Per rule, the payloads it was evaluated on and those that exercised it (its condition held): which of
+    the documents' promises a run, a set of files or a drift check actually put to the test."""
+
+    counts: dict[str, list[int]] = field(default_factory=dict)
+    documented: set[str] = field(default_factory=set)
+
+    def add(self, rules: list[Rule], exercised: Iterator[str] | list[str] | tuple[str, ...]) -> None:
+        """One payload that ``rules`` were evaluated on, ``exercised`` naming those whose condition held."""
+        hit = set(exercised)
+        for rule in rules:
+            counts = self.counts.setdefault(rule.id, [0, 0])
+            counts[0] += 1
+            counts[1] += rule.id in hit
+            if rule.basis == "documented":
+                self.documented.add(rule.id)
+
+    def unexercised(self, documented: bool = False) -> list[str]:
+        """The rules no payload exercised (``documented``: only the documented ones)."""
+        return [rule for rule, (_, hit) in self.counts.items() if not hit and (not documented or
+                                                                            rule in self.documented)]
+
+    def __bool__(self) -> bool:
+        return bool(self.counts)
 
 
 def _violation(rule: Rule, hit: Hit) -> Violation:
