@@ -120,6 +120,13 @@ def session_id_of(operation: Operation, path: str) -> str | None:
     return unquote(found.group(1)) if found else None
 
 
+def recorded_sessions(interactions: Iterable[Interaction], api: Api) -> dict[str, Interaction]:
+    """The recorded answers of ``api``'s read, by session id (of several for one id, the last)."""
+    operation = rest_operation(api)
+    return {session_id: i for i in interactions if i.api == api.id and i.operation == operation.operation_id
+            and (session_id := session_id_of(operation, i.request.path)) is not None}
+
+
 def read_ids(path: Path, max_bytes: int | None = None) -> list[str]:
     """Session ids from a text file (one per line; blank lines and ``#`` comments skipped) or a JSON list, of
     at most ``max_bytes`` (default ``payload.MAX_IDS_BYTES``); a FIFO or a device is refused, not read."""

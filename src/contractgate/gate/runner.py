@@ -82,8 +82,8 @@ def _one_line(text: str) -> str:
     return lines[-1] if lines else "error"
 
 
-def _run_in_process(cfg: GateConfig, echo: Echo, live: bool = False) -> GateResult:
-    suite = GateSuite(cfg).prepare()
+def _run_in_process(suite: GateSuite, echo: Echo, live: bool = False) -> GateResult:
+    """Run the suite (prepared: target identified, credentials read) in this process."""
     run = _Run(suite, echo, live=live)
     # pytest's terminal report is replaced by ours; plain asserts spare the assertion-rewriting cost.
     # --capture=no: the progress lines are written while a test runs, and must reach the console then.
@@ -115,7 +115,7 @@ def _run_in_process(cfg: GateConfig, echo: Echo, live: bool = False) -> GateResu
 
 def _worker(cfg: GateConfig) -> tuple[GateResult, list[str]]:
     lines: list[str] = []
-    return _run_in_process(cfg, lines.append), lines
+    return _run_in_process(GateSuite(cfg).prepare(), lines.append), lines
 
 
 def run_gate(cfg: GateConfig, api_ids: list[str] | None = None, workers: int = 1, echo: Echo = print,
@@ -126,10 +126,11 @@ def run_gate(cfg: GateConfig, api_ids: list[str] | None = None, workers: int = 1
     """
     if api_ids is not None:
         cfg = replace(cfg, apis=tuple(api_ids))
-    GateSuite(cfg).prepare().close()  # configuration errors (exit 2) before anything runs
+    suite = GateSuite(cfg).prepare()  # configuration errors (exit 2) before anything runs
     chosen = selected_apis(cfg, load_catalog())
     if workers <= 1 or len(chosen) <= 1:
-        return _run_in_process(cfg, echo, live)
+        return _run_in_process(suite, echo, live)
+    suite.close()  # each worker process prepares its own
     # One process per group of APIs (round-robin): the APIs share nothing, and each process has its own suite.
     started = time.monotonic()
     groups = [chosen[i::workers] for i in range(min(workers, len(chosen)))]

@@ -14,12 +14,10 @@ import contextlib
 import copy
 import datetime as dt
 import itertools
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
 
 import orjson
 import requests
@@ -35,7 +33,7 @@ from contractgate.excerpt import excerpt
 from contractgate.findings import Violation, failing
 from contractgate.gate.config import MOCK_ONLY_CHECKS, NOT_APPLICABLE, GateConfig
 from contractgate.gate.results import CONTRACT_CHECK, Failure, GateResult, OperationResult, Recorder
-from contractgate.gate.target import EMBEDDED_ORIGIN, Target, identify
+from contractgate.gate.target import EMBEDDED, EMBEDDED_ORIGIN, Target, identify
 from contractgate.http import (
     DeadlineExceeded,
     PoliteSession,
@@ -65,6 +63,7 @@ class Endpoint:
     session: PoliteSession | None  # None: in-process
     answered: bool = False
     checks_off: dict[str, str] = field(default_factory=dict)  # check -> why it does not run here
+    excluded: list[Callable[..., Any]] = field(default_factory=list)  # those checks, as Schemathesis knows them
 
 
 def all_checks() -> tuple[str, ...]:
@@ -136,7 +135,8 @@ class GateSuite:
                 checks_off["max_response_time"] = "no time budget given (--max-response-time)"
             checks_off.update({c: "excluded by the configuration" for c in self.cfg.exclude_checks})
             self.endpoints[api_id] = Endpoint(api_id, self.target.base_url(api), mock, credentials, session,
-                                              checks_off=checks_off)
+                                              checks_off=checks_off,
+                                              excluded=[f for c in checks_off if (f := _check_function(c))])
         # The keys actually sent (the mock's local defaults included) are masked, not only those in the env;
         # reports are shared, so user ids become pseudonyms (reproductions name them as $ASLEEP_USER_ID).
         self.masker = Masker.from_env(self.catalog, pseudonymize=True).with_values(*sent)
@@ -209,35 +209,21 @@ class GateSuite:
         In-process, a faithful mock of the same seed answers: a behaviour profile's delays and errors would
         only slow this down, and which rules an answer exercises (its state, its peculiarities) is the same.
         """
+        from contractgate.recorder import RecordOptions, open_target, session_path
+
         endpoint = self.endpoints[api_id]
         operation = next(iter(self.catalog.api(api_id).operations.values()))
-        paths = {i: re.sub(r"\{[^}]+\}", quote(i, safe=""), str(operation.path), count=1) for i in ids}
+        target = Target(EMBEDDED) if endpoint.session is None else self.target
         found: dict[str, Any] = {}
-        if endpoint.session is None:
-            import asyncio
-
-            import httpx
-
-            from contractgate.mock.app import create_app
-
-            async def fetch_all() -> None:
-                transport = httpx.ASGITransport(app=create_app(seed=self.cfg.seed))
-                async with httpx.AsyncClient(transport=transport, base_url=endpoint.base_url) as client:
-                    for i, path in paths.items():
-                        answer = await client.get(path, headers=endpoint.credentials)
-                        if answer.status_code == 200:
-                            found[i] = answer.json()
-
-            asyncio.run(fetch_all())
-        else:
-            for i, path in paths.items():
+        with open_target(target, RecordOptions(seed=self.cfg.seed, rate=0)) as fetch:
+            for i in ids:
                 try:
-                    answer = endpoint.session.get(endpoint.base_url + path, headers=endpoint.credentials)
-                except requests.RequestException:
+                    fetched = fetch(endpoint.base_url + session_path(operation, i), endpoint.credentials)
+                except ContractgateError:
                     return found  # the run itself will report what is wrong with the target
-                if answer.status_code == 200:
+                if fetched.status == 200:
                     with contextlib.suppress(ValueError):
-                        found[i] = answer.json()
+                        found[i] = orjson.loads(fetched.content)
         return found
 
     def _ruleset(self, api_id: str) -> Any:
@@ -292,10 +278,9 @@ class GateSuite:
             self.recorder.case(result, response.status_code, case.method)
         else:
             self.recorder.case(result, response.status_code)
-        excluded = [_check_function(name) for name in endpoint.checks_off]
         started = time.perf_counter()
         try:
-            case.validate_response(response, headers=sent, excluded_checks=[c for c in excluded if c],
+            case.validate_response(response, headers=sent, excluded_checks=endpoint.excluded,
                                    transport_kwargs={"session": endpoint.session} if endpoint.session else None)
         except FailureGroup as group:
             for failure in group.exceptions:

@@ -39,9 +39,10 @@ def _is_loopback(host: str) -> bool:
 
 
 def _http_url(value: str, what: str) -> str:
+    """``value`` without a trailing slash, or an error that begins with ``what`` (``--target must be``)."""
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ContractgateError(f"{what} must be an http(s) URL, got {value!r}")
+        raise ContractgateError(f"{what} an http(s) URL, got {value!r}")
     return value.rstrip("/")
 
 
@@ -53,13 +54,11 @@ class Target:
 
     @classmethod
     def parse(cls, value: str, base_urls: Mapping[str, str] | None = None) -> Target:
-        urls = tuple(sorted((api, _http_url(url, f"--base-url {api}")) for api, url in (base_urls or {}).items()))
+        urls = tuple(sorted((api, _http_url(url, f"--base-url {api} must be"))
+                            for api, url in (base_urls or {}).items()))
         if value in (EMBEDDED, LIVE):
             return cls(value, urls)
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ContractgateError(f"--target must be 'embedded', 'live' or an http(s) URL, got {value!r}")
-        return cls(value.rstrip("/"), urls)
+        return cls(_http_url(value, "--target must be 'embedded', 'live' or"), urls)
 
     @property
     def embedded(self) -> bool:
