@@ -21,10 +21,11 @@ def rules(api: str | None, fmt: str) -> int:
         load_catalog().api(api)
     selected = [r for r in all_rules() if api is None or r.api_id == api]
     if fmt == "md":
-        path = load_catalog().root / mutation.SCORES_FILE
-        scores = load_yaml(path) if path.exists() else None
+        root = load_catalog().root
+        scores = load_yaml(root / mutation.SCORES_FILE) if (root / mutation.SCORES_FILE).exists() else None
+        reviewed = load_yaml(root / mutation.REVIEWED_FILE) if (root / mutation.REVIEWED_FILE).exists() else None
         click.echo(rules_report.render_markdown(selected, scores, f"specs/{mutation.SCORES_FILE}",
-                                                f"specs/{mutation.REVIEWED_FILE}"))
+                                                f"specs/{mutation.REVIEWED_FILE}", reviewed))
         return EXIT_OK
     renderer = {"text": rules_report.render_text, "json": rules_report.render_json}[fmt]
     click.echo(renderer(selected))

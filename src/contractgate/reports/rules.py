@@ -33,7 +33,8 @@ def _cell(text: str | None) -> str:
     return " ".join((text or "").split()).replace("|", "\\|")
 
 
-def _mutation_section(scores: Mapping[str, Any], scores_file: str, reviewed_file: str) -> list[str]:
+def _mutation_section(scores: Mapping[str, Any], scores_file: str, reviewed_file: str,
+                      reviewed: Mapping[str, Any]) -> list[str]:
     out = ["## Mutation score", "",
            "How many single-field mutations of the valid test payloads (null a field, drop it, change its type or",
            "enum value, shift a timestamp by an hour, swap two array items) schema and rules catch, from",
@@ -43,11 +44,19 @@ def _mutation_section(scores: Mapping[str, Any], scores_file: str, reviewed_file
     for api, entry in scores.items():
         out.append(f"| {api} | {entry['caught']} | {entry['total']} | {entry['share']:.1%} | "
                    f"{len(entry.get('uncaught') or ())} |")
-    return [*out, ""]
+    out.append("")
+    for api, reasons in reviewed.items():
+        if not isinstance(reasons, Mapping) or not reasons:
+            continue
+        out += [f"<details><summary>{api}: {len(reasons)} uncaught mutations, reviewed</summary>", "",
+                "| mutation | why it is legitimate (or GAP: a rule still owed) |", "| --- | --- |"]
+        out += [f"| `{_cell(str(m))}` | {_cell(str(why))} |" for m, why in reasons.items()]
+        out += ["", "</details>", ""]
+    return out
 
 
 def render_markdown(rules: Sequence[Rule], scores: Mapping[str, Any] | None = None, scores_file: str = "",
-                    reviewed_file: str = "") -> str:
+                    reviewed_file: str = "", reviewed: Mapping[str, Any] | None = None) -> str:
     out = [
         "# Contract rules",
         "",
@@ -65,9 +74,10 @@ def render_markdown(rules: Sequence[Rule], scores: Mapping[str, Any] | None = No
         args = ", ".join([f"`{a}`" for a in kind.required] + [f"`{a}`?" for a in kind.optional])
         out.append(f"| `{kind.name}` | {kind.klass} | {args} | {_cell(kind.summary)} |")
     out += ["", "Every rule may also have `when` and `unless` (conditions), `each` (a pattern binding `{var}`",
-            "segments, checked once per match), `quote` and `note`.", ""]
+            "segments, checked once per match), `quote`, `note` and `context` (pointers whose values a finding",
+            "shows beside the ones its condition read).", ""]
     if scores:
-        out += _mutation_section(scores, scores_file, reviewed_file)
+        out += _mutation_section(scores, scores_file, reviewed_file, reviewed or {})
     apis = list(dict.fromkeys(r.api_id for r in rules))
     for api in apis:
         mine = [r for r in rules if r.api_id == api]
